@@ -3,6 +3,11 @@ package dev.nificnn.onnx;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nificnn.image.ChannelOrder;
+import dev.nificnn.image.Interpolation;
+import dev.nificnn.image.ResizeMode;
+import dev.nificnn.image.TensorLayout;
+import dev.nificnn.image.TensorSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,6 +59,12 @@ public record ModelManifest(Path location, String name, String description, Stri
         /** Number of values one image occupies in the input tensor. */
         public int valuesPerImage() {
             return 3 * width * height;
+        }
+
+        /** The image core's description of this input's preprocessing. */
+        public TensorSpec tensorSpec() {
+            return new TensorSpec(width, height, ResizeMode.valueOf(resize), Interpolation.valueOf(interpolation),
+                    layout == InputLayout.NCHW ? TensorLayout.CHW : TensorLayout.HWC, ChannelOrder.valueOf(channelOrder), scale, mean, std);
         }
 
         /** Shape of one image without the batch dimension, in the model's layout. */

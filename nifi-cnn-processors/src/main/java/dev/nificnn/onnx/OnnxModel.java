@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A model loaded into an ONNX Runtime session, with the facts processors need (input, outputs, taps, labels, model id,
  * active provider). Shared by all tasks; closed only when its owner retired it and the last lease was released.
  */
-public final class OnnxModel {
+public final class OnnxModel implements AutoCloseable {
 
     private final ModelManifest manifest;
     private final String sha256;
@@ -137,6 +137,12 @@ public final class OnnxModel {
                 // Closing only frees native memory; nothing can be done about a failure here.
             }
         }
+    }
+
+    /** Drops the loader's reference: for a model loaded directly (not through {@link ReloadableModel}), this closes it. */
+    @Override
+    public void close() {
+        release();
     }
 
     /** Whether the session has been closed. */
