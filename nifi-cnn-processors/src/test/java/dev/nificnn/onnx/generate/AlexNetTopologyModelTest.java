@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nificnn.onnx.graph.OnnxGraphTaps;
 import dev.nificnn.onnx.graph.OnnxInitializers;
 import org.junit.jupiter.api.AfterAll;
@@ -12,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,6 +24,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -44,12 +46,14 @@ class AlexNetTopologyModelTest {
     private static OnnxInitializers.FloatTensor fc7Bias;
     private static Map<String, long[]> initializerShapes;
     private static List<String> intermediateNames;
+    private static byte[] fileSha256;
 
     @BeforeAll
-    static void generateModel() throws IOException, OrtException {
+    static void generateModel() throws IOException, OrtException, NoSuchAlgorithmException {
         modelFile = MODEL_DIRECTORY.resolve(AlexNetTopologyModel.FILE_NAME);
         AlexNetTopologyModel.write(modelFile, AlexNetTopologyModel.DEFAULT_SEED);
         final byte[] model = Files.readAllBytes(modelFile);
+        fileSha256 = MessageDigest.getInstance("SHA-256").digest(model);
         initializerShapes = OnnxInitializers.shapes(model);
         intermediateNames = OnnxGraphTaps.intermediateTensorNames(model);
         fc7Weights = OnnxInitializers.readFloats(model, "fc7_w");
@@ -148,16 +152,29 @@ class AlexNetTopologyModelTest {
 
     @Test
     void sameSeedGivesIdenticalBytesAndAnotherSeedDifferentBytes() throws IOException, NoSuchAlgorithmException {
-        final MessageDigest fileDigest = MessageDigest.getInstance("SHA-256");
-        try (InputStream file = Files.newInputStream(modelFile)) {
-            final byte[] buffer = new byte[1 << 20];
-            int read;
-            while ((read = file.read(buffer)) > 0) {
-                fileDigest.update(buffer, 0, read);
+        assertArrayEquals(fileSha256, digest(AlexNetTopologyModel.DEFAULT_SEED), "written again, the same seed gives the same bytes");
+        assertFalse(Arrays.equals(fileSha256, digest(AlexNetTopologyModel.DEFAULT_SEED + 1)));
+    }
+
+    @Test
+    void manifestDescribesTheGeneratedFile() throws IOException, OrtException {
+        final JsonNode manifest = new ObjectMapper().readTree(Path.of("..", "models", "alexnet-topology-random.json").toFile());
+        assertTrue(manifest.get("generated").asBoolean());
+        assertEquals(AlexNetTopologyModel.FILE_NAME, manifest.get("file").asText());
+        assertEquals(AlexNetTopologyModel.DEFAULT_SEED, manifest.get("seed").asLong());
+        assertEquals(Files.size(modelFile), manifest.get("size").asLong());
+        assertEquals(HexFormat.of().formatHex(fileSha256), manifest.get("sha256").asText());
+        assertEquals(AlexNetTopologyModel.INPUT_NAME, manifest.get("input").get("name").asText());
+        assertEquals(AlexNetTopologyModel.OUTPUT_NAME, manifest.get("output").get("name").asText());
+        for (final String tap : List.of("pool5", "fc6", "fc7")) {
+            final JsonNode declared = manifest.get("taps").get(tap);
+            final long[] actual = ((TensorInfo) session.getOutputInfo().get(declared.get("tensor").asText()).getInfo()).getShape();
+            final long[] shape = new long[declared.get("shape").size()];
+            for (int index = 0; index < shape.length; index++) {
+                shape[index] = declared.get("shape").get(index).asLong();
             }
+            assertArrayEquals(actual, shape, tap);
         }
-        assertArrayEquals(fileDigest.digest(), digest(AlexNetTopologyModel.DEFAULT_SEED));
-        assertFalse(Arrays.equals(digest(AlexNetTopologyModel.DEFAULT_SEED), digest(AlexNetTopologyModel.DEFAULT_SEED + 1)));
     }
 
     private static byte[] digest(final long seed) throws IOException, NoSuchAlgorithmException {
