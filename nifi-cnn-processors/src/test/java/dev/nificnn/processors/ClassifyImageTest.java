@@ -189,6 +189,10 @@ class ClassifyImageTest {
         runner.assertTransferCount(ClassifyImage.REL_SUCCESS, 2);
         runner.assertTransferCount(ClassifyImage.REL_FAILURE, 4);
         assertEquals("tabby", runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).get(0).getAttribute("cnn.label"));
+        // The fish came sixth, after four rejected inputs: its tensor was moved up beside the kitten's, not mixed up with theirs.
+        final MockFlowFile fishResult = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).get(1);
+        fishResult.assertAttributeEquals("filename", "good-2");
+        fishResult.assertAttributeEquals("cnn.label", "barracouta");
         for (final MockFlowFile failed : runner.getFlowFilesForRelationship(ClassifyImage.REL_FAILURE)) {
             final String error = failed.getAttribute("cnn.error");
             assertTrue(error != null && !error.isBlank(), failed.getAttribute("filename"));
