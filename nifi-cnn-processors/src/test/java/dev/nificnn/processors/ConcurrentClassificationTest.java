@@ -18,6 +18,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,13 +31,17 @@ class ConcurrentClassificationTest {
     Path directory;
 
     private TestRunner runner(final Path manifest) throws Exception {
+        return runner(manifest, "0 sec");
+    }
+
+    private TestRunner runner(final Path manifest, final String checkInterval) throws Exception {
         final TestRunner runner = TestRunners.newTestRunner(ClassifyImage.class);
         final OnnxModelService service = new OnnxModelService();
         runner.addControllerService("model", service);
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, manifest.toString());
         runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
         runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, "1");
-        runner.setProperty(service, OnnxModelService.MODEL_CHECK_INTERVAL, "0 sec");
+        runner.setProperty(service, OnnxModelService.MODEL_CHECK_INTERVAL, checkInterval);
         runner.enableControllerService(service);
         runner.setProperty(ClassifyImage.MODEL_SERVICE, "model");
         runner.setProperty(ClassifyImage.TOP_K, "3");
@@ -68,7 +73,10 @@ class ConcurrentClassificationTest {
         assertEquals(1, service.sessionsCreated());
         assertEquals(FLOW_FILES, concurrent.getCounterValue(InferenceCounters.IMAGES));
 
-        final Map<String, String> singleResults = classifyAll(runner(manifest), 1);
+        // Another check interval: a service of its own, so the reference results come from a separate session.
+        final TestRunner single = runner(manifest, "1 min");
+        final Map<String, String> singleResults = classifyAll(single, 1);
+        assertNotSame(service.currentModel(), ((OnnxModelService) single.getControllerService("model")).currentModel());
         assertEquals(FLOW_FILES, concurrentResults.size());
         assertEquals(singleResults, concurrentResults);
         final Set<String> labels = new HashSet<>();

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,6 +119,33 @@ class OnnxModelServiceTest {
         assertEquals(1, service.sessionsCreated());
         runner.disableControllerService(service);
         assertThrows(IllegalStateException.class, service::acquire);
+    }
+
+    @Test
+    void servicesConfiguredAlikeShareOneSessionUntilTheLastIsDisabled() throws Exception {
+        final Path manifest = TinyModels.write(directory, 1f);
+        final OnnxModelService other = new OnnxModelService();
+        runner.addControllerService("other", other);
+        for (final OnnxModelService each : List.of(service, other)) {
+            runner.setProperty(each, OnnxModelService.MODEL_MANIFEST, manifest.toString());
+            runner.setProperty(each, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+            runner.setProperty(each, OnnxModelService.INTRA_OP_THREADS, "1");
+            runner.enableControllerService(each);
+        }
+        assertSame(service.currentModel(), other.currentModel());
+        assertEquals(1, service.sessionsCreated());
+        final ModelLease lease = other.acquire();
+        runner.disableControllerService(service);
+        try (ModelLease again = other.acquire()) {
+            assertSame(lease.model(), again.model());
+        }
+        lease.close();
+        runner.disableControllerService(other);
+        assertThrows(IllegalStateException.class, other::acquire);
+
+        // Once both let go, enabling loads afresh.
+        runner.enableControllerService(service);
+        assertNotSame(lease.model(), service.currentModel());
     }
 
     @Test
