@@ -9,6 +9,9 @@ import java.util.Arrays;
  */
 public final class ImageResizer {
 
+    /** Source rows resampled together by the horizontal pass: 64 ints are four AVX-512 vectors. */
+    private static final int STRIP = 64;
+
     /** Per thread working memory, grown on demand: allocating and zeroing it per image cost more than the arithmetic. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -109,7 +112,11 @@ public final class ImageResizer {
         final int firstSourceRow = vertical == null ? geometry.cropY() : vertical.first[geometry.cropY()];
         final int endSourceRow = vertical == null ? lastRow + 1 : vertical.first[lastRow] + vertical.count[lastRow];
         final int[][][] intermediate = scratch.intermediate(endSourceRow - firstSourceRow, contentWidth);
-        horizontalPass(source, horizontal, geometry.cropX(), contentWidth, firstSourceRow, endSourceRow, intermediate);
+        if (horizontal == null) {
+            horizontalPass(source, null, geometry.cropX(), contentWidth, firstSourceRow, endSourceRow, intermediate);
+        } else {
+            horizontalPassInStrips(source, horizontal, geometry.cropX(), contentWidth, firstSourceRow, endSourceRow, intermediate, scratch);
+        }
         final int[] sums = scratch.sums(contentWidth);
         for (int channel = 0; channel < 3; channel++) {
             final int[][] rows = intermediate[channel];
@@ -198,6 +205,68 @@ public final class ImageResizer {
         }
     }
 
+    /**
+     * The same arithmetic as {@link #horizontalPass}, arranged so that the JIT vectorises it: a strip of {@value #STRIP} source
+     * rows is first turned into one int array per source column (rows contiguous), then each output column is a weighted sum
+     * of whole column arrays, index against index, which runs {@value #STRIP} rows per few vector instructions.
+     */
+    private static void horizontalPassInStrips(final PixelView source, final ResampleWeights horizontal, final int cropX, final int contentWidth,
+                                               final int firstRow, final int endRow, final int[][][] intermediate, final Scratch scratch) {
+        final byte[] pixels = source.data();
+        final int pixelStride = source.pixelStride();
+        final int scanlineStride = source.scanlineStride();
+        final int[] channelOffsets = {source.redOffset(), source.greenOffset(), source.blueOffset()};
+        final int lastColumn = cropX + contentWidth - 1;
+        final int firstSourceColumn = horizontal.first[cropX];
+        final int endSourceColumn = horizontal.first[lastColumn] + horizontal.count[lastColumn];
+        final int[][] columns = scratch.columns(source.width());
+        final int[] sums = scratch.stripSums();
+        final int[] first = horizontal.first;
+        final int[] count = horizontal.count;
+        final int[] weights = horizontal.weights;
+        final int kernelSize = horizontal.kernelSize;
+        for (int stripStart = firstRow; stripStart < endRow; stripStart += STRIP) {
+            final int rows = Math.min(STRIP, endRow - stripStart);
+            for (int channel = 0; channel < 3; channel++) {
+                // Column by column, rows inner: the source lines of the strip stay in the L1 cache while the columns fill in order.
+                final int stripOffset = source.offset() + stripStart * scanlineStride + channelOffsets[channel];
+                for (int column = firstSourceColumn; column < endSourceColumn; column++) {
+                    final int[] target = columns[column];
+                    int input = stripOffset + column * pixelStride;
+                    for (int row = 0; row < rows; row++) {
+                        target[row] = pixels[input] & 0xff;
+                        input += scanlineStride;
+                    }
+                }
+                final int[][] output = intermediate[channel];
+                for (int x = cropX; x <= lastColumn; x++) {
+                    int weightIndex = x * kernelSize;
+                    final int end = weightIndex + count[x];
+                    int column = first[x];
+                    final int firstWeight = weights[weightIndex];
+                    final int[] firstValues = columns[column];
+                    for (int row = 0; row < STRIP; row++) {
+                        sums[row] = ResampleWeights.ROUNDING + firstValues[row] * firstWeight;
+                    }
+                    for (weightIndex++, column++; weightIndex < end; weightIndex++, column++) {
+                        final int weight = weights[weightIndex];
+                        final int[] values = columns[column];
+                        for (int row = 0; row < STRIP; row++) {
+                            sums[row] += values[row] * weight;
+                        }
+                    }
+                    for (int row = 0; row < STRIP; row++) {
+                        sums[row] = Math.max(0, Math.min(255, sums[row] >> ResampleWeights.PRECISION_BITS));
+                    }
+                    final int outputColumn = x - cropX;
+                    for (int row = 0; row < rows; row++) {
+                        output[stripStart - firstRow + row][outputColumn] = sums[row];
+                    }
+                }
+            }
+        }
+    }
+
     private static int clip(final int sum) {
         final int value = sum >> ResampleWeights.PRECISION_BITS;
         return value < 0 ? 0 : Math.min(value, 255);
@@ -208,6 +277,19 @@ public final class ImageResizer {
         private int[][][] planes = new int[3][0][0];
         private int[][][] intermediate = new int[3][0][0];
         private int[] sums = new int[0];
+        private int[][] columns = new int[0][STRIP];
+        private final int[] stripSums = new int[STRIP];
+
+        int[][] columns(final int count) {
+            if (columns.length < count) {
+                columns = new int[count][STRIP];
+            }
+            return columns;
+        }
+
+        int[] stripSums() {
+            return stripSums;
+        }
 
         int[][][] planes(final int rows, final int columns) {
             planes = grow(planes, rows, columns);
