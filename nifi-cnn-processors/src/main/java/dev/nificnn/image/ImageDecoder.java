@@ -81,17 +81,21 @@ public final class ImageDecoder {
      * Decodes {@code content} and returns its upright pixels, where possible as a view of the decoder's own raster (no copy).
      * The view is valid until the next call on the same thread.
      */
-    PixelView decodePixels(final byte[] content) throws ImageDecodeException {
+    DecodedPixels decodePixels(final byte[] content) throws ImageDecodeException {
         final ImageFormat format = sniff(content);
         final BufferedImage decoded = read(content, format);
         final int orientation = orientation(content, format);
         if (orientation == ExifOrientation.UPRIGHT) {
             final PixelView view = interleavedView(decoded);
             if (view != null) {
-                return view;
+                return new DecodedPixels(view, format);
             }
         }
-        return PixelView.of(ExifOrientation.apply(toRgb(decoded), orientation));
+        return new DecodedPixels(PixelView.of(ExifOrientation.apply(toRgb(decoded), orientation)), format);
+    }
+
+    /** Upright decoded pixels and their source format. */
+    record DecodedPixels(PixelView pixels, ImageFormat format) {
     }
 
     private static ImageFormat sniff(final byte[] content) throws ImageDecodeException {

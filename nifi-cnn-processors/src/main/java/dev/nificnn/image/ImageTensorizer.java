@@ -26,8 +26,15 @@ public final class ImageTensorizer {
 
     /** Decodes {@code encodedImage} and writes exactly {@code 3 * width * height} floats at the destination's position, advancing it. */
     public void write(final byte[] encodedImage, final FloatBuffer destination) throws ImageDecodeException {
-        final PixelView pixels = decoder.decodePixels(encodedImage);
+        prepare(encodedImage, destination);
+    }
+
+    /** Like {@link #write(byte[], FloatBuffer)}, and also says what was decoded (format and upright size). */
+    public SourceImageInfo prepare(final byte[] encodedImage, final FloatBuffer destination) throws ImageDecodeException {
+        final ImageDecoder.DecodedPixels decoded = decoder.decodePixels(encodedImage);
+        final PixelView pixels = decoded.pixels();
         packer.pack(ImageResizer.resizeToPlanes(pixels, spec.width(), spec.height(), spec.resizeMode(), spec.interpolation()), destination);
+        return new SourceImageInfo(decoded.format(), pixels.width(), pixels.height());
     }
 
     /** Resizes an already decoded image and writes its tensor at the destination's position, advancing it. */
