@@ -219,30 +219,39 @@ public final class ImageResizer {
         final int lastColumn = cropX + contentWidth - 1;
         final int firstSourceColumn = horizontal.first[cropX];
         final int endSourceColumn = horizontal.first[lastColumn] + horizontal.count[lastColumn];
-        final int[][] columns = scratch.columns(source.width());
+        final int sourceWidth = source.width();
+        final int[][] columns = scratch.columns(3 * sourceWidth);
         final int[] sums = scratch.stripSums();
         final int[] first = horizontal.first;
         final int[] count = horizontal.count;
         final int[] weights = horizontal.weights;
         final int kernelSize = horizontal.kernelSize;
+        final int redOffset = channelOffsets[0];
+        final int greenOffset = channelOffsets[1];
+        final int blueOffset = channelOffsets[2];
         for (int stripStart = firstRow; stripStart < endRow; stripStart += STRIP) {
             final int rows = Math.min(STRIP, endRow - stripStart);
-            for (int channel = 0; channel < 3; channel++) {
-                // Column by column, rows inner: the source lines of the strip stay in the L1 cache while the columns fill in order.
-                final int stripOffset = source.offset() + stripStart * scanlineStride + channelOffsets[channel];
-                for (int column = firstSourceColumn; column < endSourceColumn; column++) {
-                    final int[] target = columns[column];
-                    int input = stripOffset + column * pixelStride;
-                    for (int row = 0; row < rows; row++) {
-                        target[row] = pixels[input] & 0xff;
-                        input += scanlineStride;
-                    }
+            // Column by column, rows inner: the source lines of the strip stay in the L1 cache while the columns fill in order.
+            final int stripOffset = source.offset() + stripStart * scanlineStride;
+            for (int column = firstSourceColumn; column < endSourceColumn; column++) {
+                final int[] red = columns[column];
+                final int[] green = columns[sourceWidth + column];
+                final int[] blue = columns[2 * sourceWidth + column];
+                int input = stripOffset + column * pixelStride;
+                for (int row = 0; row < rows; row++) {
+                    red[row] = pixels[input + redOffset] & 0xff;
+                    green[row] = pixels[input + greenOffset] & 0xff;
+                    blue[row] = pixels[input + blueOffset] & 0xff;
+                    input += scanlineStride;
                 }
+            }
+            for (int channel = 0; channel < 3; channel++) {
+                final int columnBase = channel * sourceWidth;
                 final int[][] output = intermediate[channel];
                 for (int x = cropX; x <= lastColumn; x++) {
                     int weightIndex = x * kernelSize;
                     final int end = weightIndex + count[x];
-                    int column = first[x];
+                    int column = columnBase + first[x];
                     final int firstWeight = weights[weightIndex];
                     final int[] firstValues = columns[column];
                     for (int row = 0; row < STRIP; row++) {
