@@ -43,10 +43,11 @@ import java.util.concurrent.TimeUnit;
  * Issue 2 point 8: one image to a 224 x 224 normalised CHW float tensor, our path ({@link ImageTensorizer}) against the
  * naive path (ImageIO.read, Graphics2D bilinear drawImage, per-pixel getRGB loop), side by side in one run, one thread.
  * Inputs are made in code: a 32 x 32 PNG and a 500 x 375 JPEG (quality 90) of a synthetic photo-like picture.
+ * Sample-time mode reports the median (p0.50) per image, which a busy shared machine disturbs far less than the mean.
  * Run: {@code bench/run ImagePreparation -f 1 -wi 3 -i 5}.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Threads(1)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
