@@ -52,6 +52,10 @@ public class BareOnnxRuntimeBenchmark {
     @Param({"0"})
     public int intraOpThreads;
 
+    /** Whether idle intra-op threads spin (ONNX Runtime's default) instead of sleeping; spinning costs a shared machine dearly. */
+    @Param({"true"})
+    public boolean allowSpinning;
+
     private OrtSession session;
     private OnnxTensor input;
 
@@ -75,6 +79,9 @@ public class BareOnnxRuntimeBenchmark {
         final OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         options.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors());
+        if (!allowSpinning) {
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
         session = environment.createSession(model.toString(), options);
 
         final int imageFloats = 3 * AlexNetTopologyModel.IMAGE_SIZE * AlexNetTopologyModel.IMAGE_SIZE;
