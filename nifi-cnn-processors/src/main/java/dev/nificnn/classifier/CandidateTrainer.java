@@ -10,12 +10,13 @@ import java.util.Random;
 
 /**
  * Fits one candidate network with mini-batch Adam on standardised rows, stopping early when the validation loss stops falling,
- * and keeps the parameters of the epoch with the lowest validation loss.
+ * halving the learning rate after each epoch that does not lower it, and keeps the parameters of the epoch with the lowest validation loss.
  */
 public final class CandidateTrainer {
 
     private static final int SCORING_BATCH_ROWS = 4096;
     private static final double MINIMUM_IMPROVEMENT = 1e-5;
+    private static final double LEARNING_RATE_DECAY = 0.5;
 
     private CandidateTrainer() {
     }
@@ -39,6 +40,7 @@ public final class CandidateTrainer {
         INDArray bestParameters = network.params().dup();
         int bestEpoch = 0;
         int epoch = 0;
+        double learningRate = settings.learningRate();
         while (epoch < settings.maximumEpochs() && epoch - bestEpoch < settings.patience()) {
             epoch++;
             StratifiedSplit.shuffle(order, random);
@@ -54,6 +56,10 @@ public final class CandidateTrainer {
                 bestLoss = loss;
                 bestEpoch = epoch;
                 bestParameters = network.params().dup();
+            } else {
+                // Reduce on plateau: smaller Adam steps settle the noisy mini-batch optimum instead of circling it.
+                learningRate *= LEARNING_RATE_DECAY;
+                network.setLearningRate(learningRate);
             }
         }
         network.setParams(bestParameters);

@@ -5,13 +5,13 @@ import java.util.List;
 import java.util.Random;
 
 /** Seeded synthetic feature sets for tests: one Gaussian cluster per class around a random centre. */
-final class GaussianClusters {
+public final class GaussianClusters {
 
     private GaussianClusters() {
     }
 
     /** Returns a matrix of rows x columns features in classCount classes named class-0.., with the given cluster spread. */
-    static FeatureMatrix matrix(final int rows, final int columns, final int classCount, final double spread, final long seed) throws ClassifierInputException {
+    public static FeatureMatrix matrix(final int rows, final int columns, final int classCount, final double spread, final long seed) throws ClassifierInputException {
         final Random random = new Random(seed);
         final float[][] centres = new float[classCount][columns];
         for (final float[] centre : centres) {
@@ -31,7 +31,7 @@ final class GaussianClusters {
         return builder.build();
     }
 
-    static List<String> labels(final int classCount) {
+    public static List<String> labels(final int classCount) {
         final List<String> labels = new ArrayList<>();
         for (int index = 0; index < classCount; index++) {
             labels.add("class-" + index);
