@@ -85,7 +85,11 @@ public class ClassifierModelService extends AbstractControllerService implements
     public void onEnabled(final ConfigurationContext context) throws InitializationException {
         final Path path = Path.of(context.getProperty(ARTIFACT_PATH).evaluateAttributeExpressions().getValue().trim());
         checkIntervalNanos = context.getProperty(RELOAD_CHECK_INTERVAL).asTimePeriod(TimeUnit.NANOSECONDS);
+        if (!Files.isRegularFile(path)) {
+            throw new InitializationException("Classifier artifact " + path + " does not exist or is not a file");
+        }
         try {
+            // The stamp is taken before reading, so that a change while reading is noticed at the next check.
             final FileStamp stamp = FileStamp.of(path);
             final ClassifierModel model = ClassifierArtifact.read(path);
             artifactPath = path;
