@@ -4,14 +4,11 @@ import dev.nificnn.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.nificnn.dataset.IdxReader;
+import dev.nificnn.dataset.LabelledImages;
+
 import java.util.List;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,14 +27,18 @@ class FashionMnistAccuracyTest {
     private static byte[] testLabels;
 
     @BeforeAll
-    static void readDataset() throws IOException {
-        trainImages = idxPayload(SharedData.require("fashion-mnist/train-images-idx3-ubyte.gz"), 0x803);
-        trainLabels = idxPayload(SharedData.require("fashion-mnist/train-labels-idx1-ubyte.gz"), 0x801);
-        testImages = idxPayload(SharedData.require("fashion-mnist/t10k-images-idx3-ubyte.gz"), 0x803);
-        testLabels = idxPayload(SharedData.require("fashion-mnist/t10k-labels-idx1-ubyte.gz"), 0x801);
-        assertEquals(60_000, trainLabels.length);
-        assertEquals(60_000 * 784, trainImages.length);
-        assertEquals(10_000, testLabels.length);
+    static void readDataset() throws Exception {
+        final LabelledImages train = IdxReader.read(SharedData.require("fashion-mnist/train-images-idx3-ubyte.gz"),
+                SharedData.require("fashion-mnist/train-labels-idx1-ubyte.gz"));
+        final LabelledImages test = IdxReader.read(SharedData.require("fashion-mnist/t10k-images-idx3-ubyte.gz"),
+                SharedData.require("fashion-mnist/t10k-labels-idx1-ubyte.gz"));
+        assertEquals(60_000, train.count());
+        assertEquals(10_000, test.count());
+        assertEquals(784, train.height() * train.width() * train.channels());
+        trainImages = train.pixels();
+        trainLabels = train.labels();
+        testImages = test.pixels();
+        testLabels = test.labels();
     }
 
     @Test
@@ -88,21 +89,5 @@ class FashionMnistAccuracyTest {
             builder.add(pixels, String.format("%02d %s", labels[image], CLASSES.get(labels[image])));
         }
         return builder.build();
-    }
-
-    /** Reads an IDX file's payload after checking its magic number (a private reader until the dataset package's IdxReader is merged). */
-    private static byte[] idxPayload(final Path file, final int magic) throws IOException {
-        try (InputStream raw = Files.newInputStream(file); DataInputStream input = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
-            final int actualMagic = input.readInt();
-            assertEquals(magic, actualMagic, "IDX magic of " + file);
-            final int dimensions = actualMagic & 0xFF;
-            long size = 1;
-            for (int dimension = 0; dimension < dimensions; dimension++) {
-                size *= input.readInt();
-            }
-            final byte[] payload = new byte[(int) size];
-            input.readFully(payload);
-            return payload;
-        }
     }
 }
