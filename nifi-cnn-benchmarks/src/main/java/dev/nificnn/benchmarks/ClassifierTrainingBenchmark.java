@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -38,6 +39,10 @@ public class ClassifierTrainingBenchmark {
     /** Records per scoring call, as ScoreImageClassifier batches them. */
     private static final int SCORING_BATCH = 1024;
 
+    /** Training batch size; 256 is TrainImageClassifier's default. */
+    @Param({"256"})
+    public int batchSize;
+
     private float[] rawValues;
     private int[] classIndexes;
     private FeatureMatrix matrix;
@@ -49,10 +54,10 @@ public class ClassifierTrainingBenchmark {
         final FeatureMatrix original = SyntheticFeatureSet.matrix();
         rawValues = original.values().clone();
         classIndexes = original.classIndexes().clone();
-        settings = TrainingSettings.defaults().withCandidates(Set.of(ClassifierKind.SOFTMAX_REGRESSION));
+        settings = TrainingSettings.defaults().withCandidates(Set.of(ClassifierKind.SOFTMAX_REGRESSION)).withBatchSize(batchSize);
         final TrainedClassifier trained = ClassifierTrainer.train(original, settings, FeatureSource.UNKNOWN);
-        System.out.printf("%nSoftmax regression on %d x %d: validation accuracy %.4f, epochs %d (best %d), %d ms%n", original.rows(),
-                original.columns(), trained.validation().accuracy(), trained.candidates().getFirst().epochs(),
+        System.out.printf("%nSoftmax regression on %d x %d, batch %d: validation accuracy %.4f, epochs %d (best %d), %d ms%n", original.rows(),
+                original.columns(), batchSize, trained.validation().accuracy(), trained.candidates().getFirst().epochs(),
                 trained.candidates().getFirst().bestEpoch(), trained.candidates().getFirst().trainingMillis());
         model = new ClassifierModel(trained.network(), trained.normalizer(), trained.metadata());
     }
