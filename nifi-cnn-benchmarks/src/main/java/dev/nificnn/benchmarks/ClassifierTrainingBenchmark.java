@@ -7,6 +7,13 @@ import dev.nificnn.classifier.FeatureMatrix;
 import dev.nificnn.classifier.FeatureSource;
 import dev.nificnn.classifier.TrainedClassifier;
 import dev.nificnn.classifier.TrainingSettings;
+import dev.nificnn.classifier.ClassifierArtifact;
+import dev.nificnn.processors.ScoreImageClassifier;
+import dev.nificnn.services.ClassifierModelService;
+import org.apache.nifi.json.JsonRecordSetWriter;
+import org.apache.nifi.json.JsonTreeReader;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,9 +26,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * matrix) and scoring records with the trained model.
  * <p>
  * Run: {@code bench/run ClassifierTrainingBenchmark.train}; scoring on one core:
- * {@code OMP_NUM_THREADS=1 taskset -c 0 bench/run ClassifierTrainingBenchmark.score}.
+ * {@code OMP_NUM_THREADS=1 taskset -c 0 bench/run ClassifierTrainingBenchmark.score} (scoreRecords: the batched core path that
+ * ScoreImageClassifier uses; scoreJsonRecordsThroughProcessor: the processor with JSON parsing and writing included).
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
@@ -48,6 +61,12 @@ public class ClassifierTrainingBenchmark {
     private FeatureMatrix matrix;
     private ClassifierModel model;
     private TrainingSettings settings;
+    private Path artifact;
+    private byte[] recordsJson;
+    private TestRunner runner;
+
+    /** Records per FlowFile in the processor benchmark. */
+    private static final int PROCESSOR_RECORDS = 5_000;
 
     @Setup(Level.Trial)
     public void prepare() throws Exception {
@@ -60,6 +79,37 @@ public class ClassifierTrainingBenchmark {
                 original.columns(), batchSize, trained.validation().accuracy(), trained.candidates().getFirst().epochs(),
                 trained.candidates().getFirst().bestEpoch(), trained.candidates().getFirst().trainingMillis());
         model = new ClassifierModel(trained.network(), trained.normalizer(), trained.metadata());
+
+        artifact = Files.createTempFile("classifier-benchmark-", ".zip");
+        ClassifierArtifact.write(trained, artifact);
+        final StringBuilder json = new StringBuilder("[");
+        for (int row = 0; row < PROCESSOR_RECORDS; row++) {
+            json.append(row == 0 ? "" : ",").append("{\"features\":[");
+            for (int column = 0; column < SyntheticFeatureSet.COLUMNS; column++) {
+                json.append(column == 0 ? "" : ",").append(rawValues[row * SyntheticFeatureSet.COLUMNS + column]);
+            }
+            json.append("],\"label\":\"class-").append(classIndexes[row]).append("\",\"source\":\"image-").append(row).append(".jpg\"}");
+        }
+        recordsJson = json.append(']').toString().getBytes(StandardCharsets.UTF_8);
+        runner = TestRunners.newTestRunner(ScoreImageClassifier.class);
+        final JsonTreeReader reader = new JsonTreeReader();
+        runner.addControllerService("reader", reader);
+        runner.enableControllerService(reader);
+        final JsonRecordSetWriter writer = new JsonRecordSetWriter();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        final ClassifierModelService service = new ClassifierModelService();
+        runner.addControllerService("classifier", service);
+        runner.setProperty(service, "Classifier Artifact Path", artifact.toString());
+        runner.enableControllerService(service);
+        runner.setProperty("Record Reader", "reader");
+        runner.setProperty("Record Writer", "writer");
+        runner.setProperty("Classifier Model Service", "classifier");
+    }
+
+    @TearDown(Level.Trial)
+    public void deleteArtifact() throws IOException {
+        Files.deleteIfExists(artifact);
     }
 
     /** The trainer standardises in place: every training run starts from a fresh copy of the raw matrix. */
@@ -97,5 +147,22 @@ public class ClassifierTrainingBenchmark {
                 blackhole.consume(model.topClasses(probabilities, row, 5));
             }
         }
+    }
+
+    /** ScoreImageClassifier end to end on one FlowFile of 5,000 JSON feature records (JsonTreeReader in, JsonRecordSetWriter out): per record. */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @Warmup(iterations = 2, time = 5)
+    @Measurement(iterations = 5, time = 5)
+    @OperationsPerInvocation(PROCESSOR_RECORDS)
+    public void scoreJsonRecordsThroughProcessor() {
+        runner.enqueue(recordsJson);
+        runner.run();
+        if (runner.getFlowFilesForRelationship("success").size() != 1) {
+            throw new IllegalStateException("ScoreImageClassifier did not succeed: " + runner.getFlowFilesForRelationship("failure"));
+        }
+        runner.clearTransferState();
+        runner.clearProvenanceEvents();
     }
 }

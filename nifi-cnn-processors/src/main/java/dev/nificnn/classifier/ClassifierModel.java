@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -55,7 +56,7 @@ public final class ClassifierModel {
         if (rows == 0) {
             return new float[0];
         }
-        final float[] exact = features.length == rows * columns ? features : java.util.Arrays.copyOf(features, rows * columns);
+        final float[] exact = features.length == rows * columns ? features : Arrays.copyOf(features, rows * columns);
         final INDArray input = Nd4j.create(exact, new long[] {rows, columns}, DataType.FLOAT);
         synchronized (this) {
             normalizer.transform(input);
