@@ -13,14 +13,18 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Time per image to unpack a CIFAR-10 binary batch: parsing the records alone, and parsing plus PNG encoding (what UnpackImageDataset does per image).
- * Run with {@code bench/run DatasetUnpack -f 1 -wi 3 -i 5}.
+ * Side by side with the ImageIO PNG writer as baseline. Run with {@code bench/run DatasetUnpack -f 1 -wi 3 -i 5}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -69,6 +73,32 @@ public class DatasetUnpackBenchmark {
             int label = images.readNext(pixels);
             while (label >= 0) {
                 bytes += DatasetImagePngEncoder.encode(pixels, 32, 32, 3).length;
+                label = images.readNext(pixels);
+            }
+        }
+        return bytes;
+    }
+
+    /** Baseline: the same work with ImageIO's PNG writer, as UnpackImageDataset first did. */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public long parseRecordsAndEncodePngWithImageIo() throws IOException, DatasetFormatException {
+        long bytes = 0;
+        final byte[] pixels = new byte[3 * Cifar10BinaryReader.PLANE_SIZE];
+        try (LabelledImageStream images = Cifar10BinaryReader.open(new ByteArrayInputStream(batch))) {
+            int label = images.readNext(pixels);
+            while (label >= 0) {
+                final BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_3BYTE_BGR);
+                final WritableRaster raster = image.getRaster();
+                for (int row = 0; row < 32; row++) {
+                    for (int column = 0; column < 32; column++) {
+                        final int offset = (row * 32 + column) * 3;
+                        raster.setPixel(column, row, new int[] {pixels[offset] & 0xff, pixels[offset + 1] & 0xff, pixels[offset + 2] & 0xff});
+                    }
+                }
+                final ByteArrayOutputStream png = new ByteArrayOutputStream();
+                ImageIO.write(image, "png", png);
+                bytes += png.size();
                 label = images.readNext(pixels);
             }
         }
