@@ -12,6 +12,7 @@ import dev.nificnn.processors.ScoreImageClassifier;
 import dev.nificnn.services.ClassifierModelService;
 import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.json.JsonTreeReader;
+import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -56,6 +57,17 @@ public class ClassifierTrainingBenchmark {
     @Param({"256"})
     public int batchSize;
 
+    /** How the JSON reader of the processor benchmark gets its schema: inferred from the content, or given as Avro schema text. */
+    @Param({"infer", "explicit"})
+    public String readerSchema;
+
+    private static final String FEATURE_RECORD_SCHEMA = """
+            {"type": "record", "name": "features", "fields": [
+              {"name": "features", "type": {"type": "array", "items": "float"}},
+              {"name": "label", "type": ["null", "string"]},
+              {"name": "source", "type": ["null", "string"]}]}
+            """;
+
     private float[] rawValues;
     private int[] classIndexes;
     private FeatureMatrix matrix;
@@ -94,6 +106,11 @@ public class ClassifierTrainingBenchmark {
         runner = TestRunners.newTestRunner(ScoreImageClassifier.class);
         final JsonTreeReader reader = new JsonTreeReader();
         runner.addControllerService("reader", reader);
+        if ("explicit".equals(readerSchema)) {
+            // A schema given to the reader spares it the inference pass over the content.
+            runner.setProperty(reader, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.SCHEMA_TEXT_PROPERTY);
+            runner.setProperty(reader, SchemaAccessUtils.SCHEMA_TEXT, FEATURE_RECORD_SCHEMA);
+        }
         runner.enableControllerService(reader);
         final JsonRecordSetWriter writer = new JsonRecordSetWriter();
         runner.addControllerService("writer", writer);
