@@ -44,7 +44,7 @@ class FashionMnistAccuracyTest {
     @Test
     void softmaxRegressionReachesEightyFourPercent() throws Exception {
         final TrainingSettings settings = TrainingSettings.defaults().withCandidates(Set.of(ClassifierKind.SOFTMAX_REGRESSION))
-                .withBatchSize(256).withEpochs(20, 3);
+                .withBatchSize(256).withEpochs(30, 4);
         final double accuracy = trainAndTest(settings, "softmax-regression");
         assertTrue(accuracy >= 0.84, "Softmax regression test accuracy " + accuracy);
     }
