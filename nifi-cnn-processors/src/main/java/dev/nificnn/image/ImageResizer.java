@@ -64,6 +64,10 @@ public final class ImageResizer {
             throw new IllegalArgumentException("Shorter side " + shorterSide + " needs the SHORTER_SIDE_CROP mode and at least max(width, height)");
         }
         final ResizeGeometry geometry = ResizeGeometry.of(source.width(), source.height(), width, height, mode, shorterSide);
+        if (source.ycbcr() && (interpolation == Interpolation.NEAREST || geometry.scaledWidth() == source.width())) {
+            // Only the strip-wise horizontal pass converts YCbCr as it goes; the other paths get an RGB copy.
+            return resizeToPlanes(JpegColor.toRgb(source), width, height, mode, interpolation, shorterSide);
+        }
         final Scratch scratch = SCRATCH.get();
         final int[][][] planes = scratch.planes(height, width);
         if (geometry.contentWidth() != width || geometry.contentHeight() != height) {
@@ -262,6 +266,12 @@ public final class ImageResizer {
                     green[row] = pixels[input + greenOffset] & 0xff;
                     blue[row] = pixels[input + blueOffset] & 0xff;
                     input += scanlineStride;
+                }
+            }
+            if (source.ycbcr()) {
+                // JPEG samples straight from the decoder: turned into RGB here, a whole strip column per vectorised loop.
+                for (int column = firstSourceColumn; column < endSourceColumn; column++) {
+                    JpegColor.toRgb(columns[column], columns[sourceWidth + column], columns[2 * sourceWidth + column], STRIP);
                 }
             }
             for (int channel = 0; channel < 3; channel++) {
