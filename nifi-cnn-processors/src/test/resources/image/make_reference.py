@@ -8,7 +8,8 @@ Made with Pillow 9.4.0 and NumPy 1.24.2 (Debian 12). Everything is deterministic
 Outputs
   sources/*.png                 small RGB source images (lossless) that the Java test decodes and resizes
   pillow/<case>.npy             Pillow's resize result, float32 array of shape (height, width, 3) holding 0..255 values
-  pillow/cases.txt              one line per case: name source width height mode filter
+  pillow/cases.txt              one line per case: name source width height mode filter [shorter-side]; cases with a shorter
+                                side follow torchvision: Resize(shorter-side) then CenterCrop((height, width)), both on Pillow images
   decode/*                      one small file per decodable variant (palette, 16-bit, grey, alpha, GIF, BMP, TIFF, WebP,
                                 progressive JPEG, CMYK JPEG, EXIF-rotated JPEG) and decode/expected/*.npy, the RGB each should decode to
 """
@@ -73,6 +74,19 @@ def reference_resize(source, width, height, mode, interpolation):
     return scaled
 
 
+def torchvision_resize_crop(source, shorter_side, width, height, interpolation):
+    """torchvision.transforms Resize(shorter_side) then CenterCrop((height, width)) on a PIL image, written out from
+    torchvision's own rules (_compute_resized_output_size and F.center_crop) so that no torchvision install is needed."""
+    w, h = source.size
+    short, long = (w, h) if w <= h else (h, w)
+    new_short, new_long = shorter_side, int(shorter_side * long / short)
+    new_w, new_h = (new_short, new_long) if w <= h else (new_long, new_short)
+    scaled = source.resize((new_w, new_h), FILTERS[interpolation])
+    crop_top = int(round((new_h - height) / 2.0))
+    crop_left = int(round((new_w - width) / 2.0))
+    return scaled.crop((crop_left, crop_top, crop_left + width, crop_top + height))
+
+
 def make_resize_references():
     os.makedirs(os.path.join(HERE, 'sources'), exist_ok=True)
     os.makedirs(os.path.join(HERE, 'pillow'), exist_ok=True)
@@ -81,6 +95,7 @@ def make_resize_references():
         'noise13x11': numpy.random.default_rng(2).integers(0, 256, (11, 13, 3), dtype=numpy.uint8),
         'photo64x48': photo_like(64, 48, 3),
         'photo150x140': photo_like(150, 140, 7),  # taller than one 64-row strip of the Java horizontal pass
+        'photo45x70': photo_like(45, 70, 8),      # portrait, for the torchvision shorter-side cases
     }
     for name, pixels in sources.items():
         Image.fromarray(pixels, 'RGB').save(os.path.join(HERE, 'sources', name + '.png'))
@@ -100,6 +115,14 @@ def make_resize_references():
             ('photo150x140', 61, 47, 'STRETCH', interpolation),
             ('photo150x140', 40, 40, 'SHORTER_SIDE_CROP', interpolation),
         ]
+    torchvision_cases = []
+    for interpolation in FILTERS:
+        torchvision_cases += [
+            ('photo150x140', 36, 32, 40, interpolation),  # downscale to 42x40, crop offsets round(3.0), round(4.0)
+            ('photo37x29', 25, 24, 32, interpolation),    # upscale to 40x32, left offset round(7.5) = 8 (half to even)
+            ('photo37x29', 27, 27, 32, interpolation),    # left offset round(6.5) = 6 (half to even), top round(2.5) = 2
+            ('photo45x70', 28, 28, 30, interpolation),    # portrait: 30 x int(30 * 70 / 45) = 30 x 46
+        ]
     lines = []
     for source_name, width, height, mode, interpolation in cases:
         source = Image.open(os.path.join(HERE, 'sources', source_name + '.png')).convert('RGB')
@@ -107,6 +130,12 @@ def make_resize_references():
         case = '%s-%dx%d-%s-%s' % (source_name, width, height, mode, interpolation)
         save_npy(os.path.join(HERE, 'pillow', case + '.npy'), result)
         lines.append(' '.join([case, source_name, str(width), str(height), mode, interpolation]))
+    for source_name, width, height, shorter_side, interpolation in torchvision_cases:
+        source = Image.open(os.path.join(HERE, 'sources', source_name + '.png')).convert('RGB')
+        result = numpy.asarray(torchvision_resize_crop(source, shorter_side, width, height, interpolation))
+        case = '%s-%dx%d-SHORTER_SIDE_CROP%d-%s' % (source_name, width, height, shorter_side, interpolation)
+        save_npy(os.path.join(HERE, 'pillow', case + '.npy'), result)
+        lines.append(' '.join([case, source_name, str(width), str(height), 'SHORTER_SIDE_CROP', interpolation, str(shorter_side)]))
     with open(os.path.join(HERE, 'pillow', 'cases.txt'), 'w') as listing:
         listing.write('\n'.join(lines) + '\n')
 

@@ -80,7 +80,11 @@ public class ImagePreparationBenchmark {
         tensor = ByteBuffer.allocateDirect(Float.BYTES * 3 * SIZE * SIZE).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    /** Decode (reused per-thread reader), Pillow-compatible antialiased bilinear resize, lookup-table normalisation straight into the buffer. */
+    /**
+     * Decode (reused per-thread reader; a plain YCbCr JPEG is read as the reader's unconverted raster and turned into RGB with
+     * libjpeg's arithmetic inside the horizontal resampling pass), Pillow-compatible antialiased bilinear resize, normalisation
+     * straight into the buffer.
+     */
     @Benchmark
     public FloatBuffer prepared() throws ImageDecodeException {
         tensor.clear();

@@ -20,7 +20,17 @@ public final class ImageResizer {
 
     /** Returns {@code source} brought to exactly width x height. */
     public static RgbImage resize(final RgbImage source, final int width, final int height, final ResizeMode mode, final Interpolation interpolation) {
-        final int[][][] planes = resizeToPlanes(PixelView.of(source), width, height, mode, interpolation);
+        return resize(source, width, height, mode, interpolation, 0);
+    }
+
+    /**
+     * Returns {@code source} brought to exactly width x height; with {@link ResizeMode#SHORTER_SIDE_CROP} and a positive
+     * {@code shorterSide} (at least max(width, height)) the shorter side is first scaled to shorterSide, as torchvision's
+     * {@code Resize(shorterSide)} then {@code CenterCrop((height, width))}.
+     */
+    public static RgbImage resize(final RgbImage source, final int width, final int height, final ResizeMode mode, final Interpolation interpolation,
+                                  final int shorterSide) {
+        final int[][][] planes = resizeToPlanes(PixelView.of(source), width, height, mode, interpolation, shorterSide);
         final byte[] target = new byte[3 * width * height];
         int output = 0;
         for (int y = 0; y < height; y++) {
@@ -44,7 +54,20 @@ public final class ImageResizer {
      * the next call on the same thread.
      */
     static int[][][] resizeToPlanes(final PixelView source, final int width, final int height, final ResizeMode mode, final Interpolation interpolation) {
-        final ResizeGeometry geometry = ResizeGeometry.of(source.width(), source.height(), width, height, mode);
+        return resizeToPlanes(source, width, height, mode, interpolation, 0);
+    }
+
+    /** Like {@link #resizeToPlanes(PixelView, int, int, ResizeMode, Interpolation)} with a shorter side length (0 for none). */
+    static int[][][] resizeToPlanes(final PixelView source, final int width, final int height, final ResizeMode mode, final Interpolation interpolation,
+                                    final int shorterSide) {
+        if (shorterSide != 0 && (mode != ResizeMode.SHORTER_SIDE_CROP || shorterSide < Math.max(width, height))) {
+            throw new IllegalArgumentException("Shorter side " + shorterSide + " needs the SHORTER_SIDE_CROP mode and at least max(width, height)");
+        }
+        final ResizeGeometry geometry = ResizeGeometry.of(source.width(), source.height(), width, height, mode, shorterSide);
+        if (source.ycbcr() && (interpolation == Interpolation.NEAREST || geometry.scaledWidth() == source.width())) {
+            // Only the strip-wise horizontal pass converts YCbCr as it goes; the other paths get an RGB copy.
+            return resizeToPlanes(JpegColor.toRgb(source), width, height, mode, interpolation, shorterSide);
+        }
         final Scratch scratch = SCRATCH.get();
         final int[][][] planes = scratch.planes(height, width);
         if (geometry.contentWidth() != width || geometry.contentHeight() != height) {
@@ -243,6 +266,12 @@ public final class ImageResizer {
                     green[row] = pixels[input + greenOffset] & 0xff;
                     blue[row] = pixels[input + blueOffset] & 0xff;
                     input += scanlineStride;
+                }
+            }
+            if (source.ycbcr()) {
+                // JPEG samples straight from the decoder: turned into RGB here, a whole strip column per vectorised loop.
+                for (int column = firstSourceColumn; column < endSourceColumn; column++) {
+                    JpegColor.toRgb(columns[column], columns[sourceWidth + column], columns[2 * sourceWidth + column], STRIP);
                 }
             }
             for (int channel = 0; channel < 3; channel++) {

@@ -33,12 +33,14 @@ public final class ImageTensorizer {
     public SourceImageInfo prepare(final byte[] encodedImage, final FloatBuffer destination) throws ImageDecodeException {
         final ImageDecoder.DecodedPixels decoded = decoder.decodePixels(encodedImage);
         final PixelView pixels = decoded.pixels();
-        packer.pack(ImageResizer.resizeToPlanes(pixels, spec.width(), spec.height(), spec.resizeMode(), spec.interpolation()), destination);
+        packer.pack(ImageResizer.resizeToPlanes(pixels, spec.width(), spec.height(), spec.resizeMode(), spec.interpolation(), spec.shorterSide()),
+                destination);
         return new SourceImageInfo(decoded.format(), pixels.width(), pixels.height());
     }
 
     /** Resizes an already decoded image and writes its tensor at the destination's position, advancing it. */
     public void write(final RgbImage image, final FloatBuffer destination) {
-        packer.pack(ImageResizer.resizeToPlanes(PixelView.of(image), spec.width(), spec.height(), spec.resizeMode(), spec.interpolation()), destination);
+        packer.pack(ImageResizer.resizeToPlanes(PixelView.of(image), spec.width(), spec.height(), spec.resizeMode(), spec.interpolation(), spec.shorterSide()),
+                destination);
     }
 }

@@ -17,9 +17,12 @@ import java.util.Objects;
  * @param scale         factor applied to the 0..255 pixel value before the mean is subtracted
  * @param mean          per-channel mean (1 or 3 values), in tensor channel order
  * @param std           per-channel standard deviation (1 or 3 positive values), in tensor channel order
+ * @param shorterSide   with {@link ResizeMode#SHORTER_SIDE_CROP}: the length the source's shorter side is scaled to before the
+ *                      centre width x height is cut (torchvision's {@code Resize(shorterSide)} then {@code CenterCrop}), at least
+ *                      max(width, height); 0 scales the shorter side straight to the target, and is the only value other modes accept
  */
 public record TensorSpec(int width, int height, ResizeMode resizeMode, Interpolation interpolation, TensorLayout layout,
-                         ChannelOrder channelOrder, float scale, float[] mean, float[] std) {
+                         ChannelOrder channelOrder, float scale, float[] mean, float[] std, int shorterSide) {
 
     /** Number of colour channels of every tensor this project writes. */
     public static final int CHANNELS = 3;
@@ -42,12 +45,32 @@ public record TensorSpec(int width, int height, ResizeMode resizeMode, Interpola
                 throw new IllegalArgumentException("Std values must be greater than zero, not " + Arrays.toString(std));
             }
         }
+        if (shorterSide != 0) {
+            if (resizeMode != ResizeMode.SHORTER_SIDE_CROP) {
+                throw new IllegalArgumentException("A shorter side length applies only to the SHORTER_SIDE_CROP resize mode, not " + resizeMode);
+            }
+            if (shorterSide < Math.max(width, height)) {
+                throw new IllegalArgumentException("Shorter side " + shorterSide + " must be at least the larger of width and height ("
+                        + Math.max(width, height) + ") so that the centre crop lies inside the scaled image");
+            }
+        }
+    }
+
+    /** A spec without a separate shorter side length (0): the shorter side is scaled straight to the target size. */
+    public TensorSpec(final int width, final int height, final ResizeMode resizeMode, final Interpolation interpolation, final TensorLayout layout,
+                      final ChannelOrder channelOrder, final float scale, final float[] mean, final float[] std) {
+        this(width, height, resizeMode, interpolation, layout, channelOrder, scale, mean, std, 0);
     }
 
     /** A spec that keeps pixel values 0..255 unchanged: scale 1, mean 0, std 1. */
     public static TensorSpec unnormalised(final int width, final int height, final ResizeMode resizeMode, final Interpolation interpolation,
                                           final TensorLayout layout, final ChannelOrder channelOrder) {
         return new TensorSpec(width, height, resizeMode, interpolation, layout, channelOrder, 1f, new float[] {0f}, new float[] {1f});
+    }
+
+    /** This spec with {@code shorterSide} as its shorter side length (see {@link #shorterSide()}). */
+    public TensorSpec withShorterSide(final int shorterSide) {
+        return new TensorSpec(width, height, resizeMode, interpolation, layout, channelOrder, scale, mean, std, shorterSide);
     }
 
     @Override
@@ -74,18 +97,20 @@ public record TensorSpec(int width, int height, ResizeMode resizeMode, Interpola
     public boolean equals(final Object other) {
         return other instanceof TensorSpec that && width == that.width && height == that.height && resizeMode == that.resizeMode
                 && interpolation == that.interpolation && layout == that.layout && channelOrder == that.channelOrder
-                && Float.compare(scale, that.scale) == 0 && Arrays.equals(mean, that.mean) && Arrays.equals(std, that.std);
+                && Float.compare(scale, that.scale) == 0 && Arrays.equals(mean, that.mean) && Arrays.equals(std, that.std)
+                && shorterSide == that.shorterSide;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(width, height, resizeMode, interpolation, layout, channelOrder, scale, Arrays.hashCode(mean), Arrays.hashCode(std));
+        return Objects.hash(width, height, resizeMode, interpolation, layout, channelOrder, scale, Arrays.hashCode(mean), Arrays.hashCode(std), shorterSide);
     }
 
     @Override
     public String toString() {
         return "TensorSpec[" + width + "x" + height + ", " + resizeMode + ", " + interpolation + ", " + layout + ", " + channelOrder
-                + ", scale=" + scale + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
+                + ", scale=" + scale + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std)
+                + (shorterSide == 0 ? "" : ", shorterSide=" + shorterSide) + "]";
     }
 
     private static float[] perChannel(final float[] values, final String name) {

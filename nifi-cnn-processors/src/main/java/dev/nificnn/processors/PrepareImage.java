@@ -24,6 +24,9 @@ import org.apache.nifi.annotation.documentation.UseCase;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.components.DescribedValue;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.PropertyValue;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.flowfile.attributes.CoreAttributes;
 import org.apache.nifi.processor.AbstractProcessor;
@@ -38,7 +41,9 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +74,8 @@ import java.util.concurrent.TimeUnit;
 @UseCase(
     description = "Turn incoming images into the normalised tensors a torchvision ImageNet model expects, as .npy files that Python reads with numpy.load.",
     configuration = """
-        Set "Output Format" to "NPY Tensor", "Width" and "Height" to 224, "Resize Mode" to "Shorter Side Crop" and "Interpolation" to "Bilinear".
+        Set "Output Format" to "NPY Tensor", "Width" and "Height" to 224, "Resize Mode" to "Shorter Side Crop", "Shorter Side" to 256
+        and "Interpolation" to "Bilinear" (torchvision's Resize(256) then CenterCrop(224)).
         Set "Tensor Layout" to "CHW", "Channel Order" to "RGB", "Scale" to "1/255", "Mean" to "0.485,0.456,0.406" and "Std" to "0.229,0.224,0.225".
         Route "failure" somewhere an operator looks: cnn.error says why each image was refused.
         """)
@@ -289,6 +295,16 @@ public class PrepareImage extends AbstractProcessor {
             .defaultValue(ResizeModeOption.STRETCH)
             .build();
 
+    static final PropertyDescriptor SHORTER_SIDE = new PropertyDescriptor.Builder()
+            .name("Shorter Side")
+            .description("Length the source's shorter side is scaled to before the centre Width x Height is cut, as torchvision's "
+                    + "Resize(S) then CenterCrop for ResNet or MobileNet (256 with a 224 x 224 crop). Must be at least the larger of Width "
+                    + "and Height. When not set, the shorter side is scaled straight to the crop size.")
+            .required(false)
+            .addValidator(StandardValidators.createLongValidator(1, 65_536, true))
+            .dependsOn(RESIZE_MODE, ResizeModeOption.SHORTER_SIDE_CROP)
+            .build();
+
     static final PropertyDescriptor INTERPOLATION = new PropertyDescriptor.Builder()
             .name("Interpolation")
             .description("Resampling filter used to resize")
@@ -380,7 +396,7 @@ public class PrepareImage extends AbstractProcessor {
             .description("Content that is not a decodable image, is damaged, or is too large, unchanged, with cnn.error saying why")
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(WIDTH, HEIGHT, RESIZE_MODE, INTERPOLATION, OUTPUT_FORMAT, JPEG_QUALITY,
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(WIDTH, HEIGHT, RESIZE_MODE, SHORTER_SIDE, INTERPOLATION, OUTPUT_FORMAT, JPEG_QUALITY,
             TENSOR_LAYOUT, CHANNEL_ORDER, SCALE, MEAN, STD, MAXIMUM_PIXELS);
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
@@ -401,12 +417,44 @@ public class PrepareImage extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
+    @Override
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        final List<ValidationResult> results = new ArrayList<>();
+        final PropertyValue shorterSide = context.getProperty(SHORTER_SIDE);
+        final PropertyValue width = context.getProperty(WIDTH);
+        final PropertyValue height = context.getProperty(HEIGHT);
+        if (shorterSide.isSet() && context.getProperty(RESIZE_MODE).getValue().equals(ResizeModeOption.SHORTER_SIDE_CROP.getValue())
+                && isInteger(shorterSide.getValue()) && isInteger(width.getValue()) && isInteger(height.getValue())) {
+            final long larger = Math.max(width.asLong(), height.asLong());
+            if (shorterSide.asLong() < larger) {
+                results.add(new ValidationResult.Builder().subject(SHORTER_SIDE.getName()).input(shorterSide.getValue()).valid(false)
+                        .explanation("must be at least the larger of Width and Height (" + larger + ") so that the centre crop lies inside the scaled image")
+                        .build());
+            }
+        }
+        return results;
+    }
+
+    private static boolean isInteger(final String value) {
+        if (value == null) {
+            return false;
+        }
+        try {
+            Long.parseLong(value.strip());
+            return true;
+        } catch (final NumberFormatException e) {
+            return false;
+        }
+    }
+
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
         final int width = context.getProperty(WIDTH).asInteger();
         final int height = context.getProperty(HEIGHT).asInteger();
         final ResizeMode resizeMode = context.getProperty(RESIZE_MODE).asAllowableValue(ResizeModeOption.class).mode();
         final Interpolation interpolation = context.getProperty(INTERPOLATION).asAllowableValue(InterpolationOption.class).interpolation();
+        final int shorterSide = resizeMode == ResizeMode.SHORTER_SIDE_CROP && context.getProperty(SHORTER_SIDE).isSet()
+                ? context.getProperty(SHORTER_SIDE).asInteger() : 0;
         outputFormat = context.getProperty(OUTPUT_FORMAT).asAllowableValue(OutputFormat.class);
         jpegQuality = outputFormat == OutputFormat.JPEG ? context.getProperty(JPEG_QUALITY).asInteger() : 0;
         if (outputFormat == OutputFormat.NPY_TENSOR) {
@@ -415,9 +463,9 @@ public class PrepareImage extends AbstractProcessor {
                     context.getProperty(CHANNEL_ORDER).asAllowableValue(ChannelOrderOption.class).order(),
                     NumberListValidator.parse(context.getProperty(SCALE).getValue())[0],
                     NumberListValidator.parse(context.getProperty(MEAN).getValue()),
-                    NumberListValidator.parse(context.getProperty(STD).getValue()));
+                    NumberListValidator.parse(context.getProperty(STD).getValue()), shorterSide);
         } else {
-            spec = TensorSpec.unnormalised(width, height, resizeMode, interpolation, TensorLayout.HWC, ChannelOrder.RGB);
+            spec = TensorSpec.unnormalised(width, height, resizeMode, interpolation, TensorLayout.HWC, ChannelOrder.RGB).withShorterSide(shorterSide);
         }
         final long maximumPixels = context.getProperty(MAXIMUM_PIXELS).asLong();
         decoder = new ImageDecoder(maximumPixels);
@@ -444,7 +492,8 @@ public class PrepareImage extends AbstractProcessor {
                 output = tensorFile(content, attributes);
             } else {
                 final DecodedImage decoded = decoder.decode(content);
-                final RgbImage resized = ImageResizer.resize(decoded.image(), spec.width(), spec.height(), spec.resizeMode(), spec.interpolation());
+                final RgbImage resized = ImageResizer.resize(decoded.image(), spec.width(), spec.height(), spec.resizeMode(), spec.interpolation(),
+                        spec.shorterSide());
                 putSizes(attributes, new SourceImageInfo(decoded.format(), decoded.image().width(), decoded.image().height()));
                 if (outputFormat == OutputFormat.JPEG) {
                     attributes.put(CoreAttributes.MIME_TYPE.key(), "image/jpeg");

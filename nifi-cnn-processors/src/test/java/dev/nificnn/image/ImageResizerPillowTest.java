@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Compares our resizer with Pillow 9.4's {@code Image.resize} on the fixture images: reference arrays were made once by
  * src/test/resources/image/make_reference.py. Issue 2 asks for at most 1 grey level of difference on 99% of values; the
- * resizer reproduces Pillow's fixed-point arithmetic, so the test checks that bar and, beyond it, exact agreement.
+ * resizer reproduces Pillow's fixed-point arithmetic, so the test checks that bar and, beyond it, exact agreement. Cases with a
+ * shorter side length follow torchvision's {@code Resize(S)} then {@code CenterCrop} (on Pillow images), as ResNet and MobileNet expect.
  */
 class ImageResizerPillowTest {
 
@@ -34,7 +35,7 @@ class ImageResizerPillowTest {
         final ResizeMode mode = ResizeMode.valueOf(fields[4]);
         final Interpolation interpolation = Interpolation.valueOf(fields[5]);
         final RgbImage decoded = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS).decode(ImageFixtures.bytes("sources/" + source + ".png")).image();
-        final RgbImage resized = ImageResizer.resize(decoded, width, height, mode, interpolation);
+        final RgbImage resized = ImageResizer.resize(decoded, width, height, mode, interpolation, shorterSide(fields));
         final NpyArray expected = ImageFixtures.reference("pillow/" + fields[0] + ".npy");
         assertArrayEquals(new int[] {height, width, 3}, expected.shape());
         final float[] reference = expected.data();
@@ -58,6 +59,11 @@ class ImageResizerPillowTest {
         assertEquals(reference.length, exact, summary);
     }
 
+    /** The optional seventh field: the torchvision-style shorter side length (Resize(S) then CenterCrop), 0 when absent. */
+    private static int shorterSide(final String[] fields) {
+        return fields.length > 6 ? Integer.parseInt(fields[6]) : 0;
+    }
+
     /** The tensor path (decoder raster read in place, planes, packing) must give the same values as the image path. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
@@ -66,7 +72,7 @@ class ImageResizerPillowTest {
         final int width = Integer.parseInt(fields[2]);
         final int height = Integer.parseInt(fields[3]);
         final TensorSpec spec = TensorSpec.unnormalised(width, height, ResizeMode.valueOf(fields[4]), Interpolation.valueOf(fields[5]),
-                TensorLayout.CHW, ChannelOrder.BGR);
+                TensorLayout.CHW, ChannelOrder.BGR).withShorterSide(shorterSide(fields));
         final FloatBuffer tensor = FloatBuffer.allocate(spec.elementCount());
         new ImageTensorizer(spec, ImageDecoder.DEFAULT_MAX_PIXELS).write(ImageFixtures.bytes("sources/" + fields[1] + ".png"), tensor);
         final float[] reference = ImageFixtures.reference("pillow/" + fields[0] + ".npy").data();

@@ -176,6 +176,46 @@ class PrepareImageTest {
     }
 
     @Test
+    void shorterSideFollowsTorchvisionResizeThenCentreCrop() throws IOException, NpyFormatException {
+        runner.setProperty(PrepareImage.OUTPUT_FORMAT, PrepareImage.OutputFormat.NPY_TENSOR);
+        runner.setProperty(PrepareImage.WIDTH, "25");
+        runner.setProperty(PrepareImage.HEIGHT, "24");
+        runner.setProperty(PrepareImage.RESIZE_MODE, PrepareImage.ResizeModeOption.SHORTER_SIDE_CROP);
+        runner.setProperty(PrepareImage.SHORTER_SIDE, "32");
+        runner.setProperty(PrepareImage.TENSOR_LAYOUT, PrepareImage.TensorLayoutOption.HWC);
+        runner.setProperty(PrepareImage.SCALE, "1");
+        runner.setProperty(PrepareImage.MEAN, "0");
+        runner.setProperty(PrepareImage.STD, "1");
+        runner.enqueue(fixture("sources/photo37x29.png"));
+        runner.run();
+        runner.assertAllFlowFilesTransferred(PrepareImage.REL_SUCCESS, 1);
+        final MockFlowFile tensorFile = runner.getFlowFilesForRelationship(PrepareImage.REL_SUCCESS).getFirst();
+        tensorFile.assertAttributeEquals("cnn.tensor.shape", "[24,25,3]");
+        // Pillow resize to 40 x 32 (Resize(32)), then CenterCrop((24, 25)) at left round(7.5) = 8, top 4.
+        final float[] torchvision = NpyReader.read(fixture("pillow/photo37x29-25x24-SHORTER_SIDE_CROP32-BILINEAR.npy")).data();
+        assertArrayEquals(torchvision, NpyReader.read(tensorFile.toByteArray()).data(), 0f);
+    }
+
+    @Test
+    void shorterSideMustCoverTheCrop() {
+        runner.setProperty(PrepareImage.WIDTH, "224");
+        runner.setProperty(PrepareImage.HEIGHT, "200");
+        runner.setProperty(PrepareImage.RESIZE_MODE, PrepareImage.ResizeModeOption.SHORTER_SIDE_CROP);
+        runner.setProperty(PrepareImage.SHORTER_SIDE, "256");
+        runner.assertValid();
+        runner.setProperty(PrepareImage.SHORTER_SIDE, "223");
+        runner.assertNotValid();
+        runner.setProperty(PrepareImage.SHORTER_SIDE, "224");
+        runner.assertValid();
+        runner.setProperty(PrepareImage.SHORTER_SIDE, "0");
+        runner.assertNotValid();
+        // Only Shorter Side Crop uses it: with Stretch the property is ignored, not an error.
+        runner.setProperty(PrepareImage.SHORTER_SIDE, "100");
+        runner.setProperty(PrepareImage.RESIZE_MODE, PrepareImage.ResizeModeOption.STRETCH);
+        runner.assertValid();
+    }
+
+    @Test
     void jpegOutputIsTurnedUprightAndSized() throws IOException {
         runner.setProperty(PrepareImage.OUTPUT_FORMAT, PrepareImage.OutputFormat.JPEG);
         runner.setProperty(PrepareImage.JPEG_QUALITY, "80");
