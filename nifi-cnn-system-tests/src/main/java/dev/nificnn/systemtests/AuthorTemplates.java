@@ -1,0 +1,33 @@
+package dev.nificnn.systemtests;
+
+import java.nio.file.Path;
+
+/**
+ * Regenerates templates/*.json: starts the local NiFi, builds each flow through the REST API, downloads it as a flow
+ * definition and stops NiFi. Arguments: the nifi-cnn-system-tests folder and the templates folder.
+ */
+public final class AuthorTemplates {
+
+    private AuthorTemplates() {
+    }
+
+    public static void main(final String[] arguments) throws Exception {
+        final Path moduleDirectory = Path.of(arguments.length > 0 ? arguments[0] : ".").toAbsolutePath().normalize();
+        final Path templates = Path.of(arguments.length > 1 ? arguments[1] : "../templates").toAbsolutePath().normalize();
+        final int port = Integer.getInteger("nificnn.nifi.port", 18081);
+        final LocalNiFi nifi = new LocalNiFi(moduleDirectory, port, "2g");
+        try {
+            final NiFiRestClient client = nifi.start(port, true);
+            final FlowTemplates flows = new FlowTemplates(client);
+            final String root = client.rootGroupId();
+            for (final String name : FlowTemplates.NAMES) {
+                final String group = flows.build(root, name);
+                final Path file = templates.resolve(name + ".json");
+                flows.export(group, file);
+                System.out.println("Wrote " + file);
+            }
+        } finally {
+            nifi.process().stop();
+        }
+    }
+}
