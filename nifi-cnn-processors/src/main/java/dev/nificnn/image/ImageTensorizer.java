@@ -1,0 +1,38 @@
+package dev.nificnn.image;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Turns encoded images (JPEG, PNG, GIF, BMP, TIFF, WebP) into normalised float tensors as a {@link TensorSpec} describes:
+ * decode, turn upright, resize, pack. Thread-safe: one instance may serve all concurrent tasks.
+ */
+public final class ImageTensorizer {
+
+    private final TensorSpec spec;
+    private final ImageDecoder decoder;
+    private final TensorPacker packer;
+
+    /** A tensorizer for {@code spec} that refuses images declaring more than {@code maxPixels} pixels. */
+    public ImageTensorizer(final TensorSpec spec, final long maxPixels) {
+        this.spec = spec;
+        this.decoder = new ImageDecoder(maxPixels);
+        this.packer = new TensorPacker(spec);
+    }
+
+    /** The spec this tensorizer writes. */
+    public TensorSpec spec() {
+        return spec;
+    }
+
+    /** Decodes {@code encodedImage} and writes exactly {@code 3 * width * height} floats at the destination's position, advancing it. */
+    public void write(final byte[] encodedImage, final FloatBuffer destination) throws ImageDecodeException {
+        final DecodedImage decoded = decoder.decode(encodedImage);
+        write(decoded.image(), destination);
+    }
+
+    /** Resizes an already decoded image and writes its tensor at the destination's position, advancing it. */
+    public void write(final RgbImage image, final FloatBuffer destination) {
+        final RgbImage resized = ImageResizer.resize(image, spec.width(), spec.height(), spec.resizeMode(), spec.interpolation());
+        packer.pack(resized, destination);
+    }
+}

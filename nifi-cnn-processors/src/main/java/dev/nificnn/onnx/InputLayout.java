@@ -1,0 +1,7 @@
+package dev.nificnn.onnx;
+
+/** Axis order of a model's image input: channels first (NCHW) or channels last (NHWC). */
+public enum InputLayout {
+    NCHW,
+    NHWC
+}

@@ -1,0 +1,247 @@
+package dev.nificnn.processors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nificnn.onnx.BatchInference;
+import dev.nificnn.onnx.Classification;
+import dev.nificnn.onnx.ModelLease;
+import dev.nificnn.onnx.OnnxModel;
+import dev.nificnn.onnx.ScoredClass;
+import dev.nificnn.services.OnnxModelProvider;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.ReadsAttribute;
+import org.apache.nifi.annotation.behavior.SupportsBatching;
+import org.apache.nifi.annotation.behavior.SystemResource;
+import org.apache.nifi.annotation.behavior.SystemResourceConsideration;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.documentation.UseCase;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.flowfile.attributes.CoreAttributes;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Classifies images (or prepared .npy tensors) with the ONNX model of an OnnxModelService, many FlowFiles per inference. */
+@SupportsBatching
+@InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@Tags({"image", "classification", "cnn", "onnx", "neural network", "deep learning", "imagenet", "gpu"})
+@CapabilityDescription("Classifies images with a convolutional neural network run by an OnnxModelService. Each FlowFile holds an encoded"
+        + " image (JPEG, PNG, GIF, BMP, TIFF, WebP), decoded and preprocessed as the model manifest says, or a .npy float32 tensor"
+        + " written by PrepareImage (recognised by its content). Up to Batch Size FlowFiles go through the model in one inference."
+        + " Writes the top class, its score and the top K classes as attributes, and optionally as JSON content. FlowFiles that"
+        + " cannot be decoded or fail at inference go to failure with cnn.error; the rest of their batch is unaffected.")
+@SeeAlso(classNames = {"dev.nificnn.services.OnnxModelService", "dev.nificnn.processors.ExtractImageFeatures"})
+@ReadsAttribute(attribute = "(content)", description = "An encoded image, or a .npy tensor of the model's input shape")
+@WritesAttributes({
+        @WritesAttribute(attribute = ClassifyImage.LABEL_ATTRIBUTE, description = "The most likely class"),
+        @WritesAttribute(attribute = ClassifyImage.SCORE_ATTRIBUTE, description = "Its probability, 0 to 1"),
+        @WritesAttribute(attribute = ClassifyImage.TOP_K_ATTRIBUTE, description = "JSON array of the Top K classes, best first:"
+                + " [{\"label\": \"tabby\", \"index\": 281, \"score\": 0.94}, ...]"),
+        @WritesAttribute(attribute = ClassifyImage.MODEL_ID_ATTRIBUTE, description = "The model: manifest name and the first 12 hex digits of its SHA-256"),
+        @WritesAttribute(attribute = ClassifyImage.PROVIDER_ATTRIBUTE, description = "Where the inference ran: CUDA, TensorRT or CPU"),
+        @WritesAttribute(attribute = ClassifyImage.ERROR_ATTRIBUTE, description = "Why the FlowFile went to failure"),
+        @WritesAttribute(attribute = "mime.type", description = "application/json when the Output Destination is Content")
+})
+@SystemResourceConsideration(resource = SystemResource.MEMORY, description = "A batch holds Batch Size decoded images as float tensors"
+        + " (for 224 x 224 inputs, 0.6 MB each) plus the model's activations.")
+@UseCase(
+        description = "Classify images with a pretrained ImageNet CNN (SqueezeNet, ResNet-50, MobileNetV2, AlexNet) and route them by class.",
+        keywords = {"image classification", "imagenet", "label images", "cnn"},
+        configuration = """
+                Add an OnnxModelService with "Model Manifest" set to the model's manifest, e.g. models/squeezenet1.1.json,
+                with the model file (models/fetch squeezenet1.1) beside it. Keep "Execution Provider" at Auto to use a GPU when there is one.
+                Set "ONNX Model Service" to that service. Keep "Batch Size" at 32 (larger batches keep a GPU busier).
+                Set "Top K" to the number of candidate classes wanted in cnn.top.k.
+                Connect "success" to RouteOnAttribute with e.g. cat = ${cnn.label:contains('cat'):and(${cnn.score:gt(0.5)})}.
+                Connect "failure" to a place where undecodable images are looked at; cnn.error says why.
+                """
+)
+public class ClassifyImage extends AbstractProcessor {
+
+    static final String LABEL_ATTRIBUTE = "cnn.label";
+    static final String SCORE_ATTRIBUTE = "cnn.score";
+    static final String TOP_K_ATTRIBUTE = "cnn.top.k";
+    static final String MODEL_ID_ATTRIBUTE = "cnn.model.id";
+    static final String PROVIDER_ATTRIBUTE = "cnn.provider";
+    static final String ERROR_ATTRIBUTE = "cnn.error";
+
+    public static final PropertyDescriptor MODEL_SERVICE = new PropertyDescriptor.Builder()
+            .name("ONNX Model Service")
+            .description("The service holding the model; its manifest says how images are preprocessed and which output holds the classes.")
+            .required(true)
+            .identifiesControllerService(OnnxModelProvider.class)
+            .build();
+
+    public static final PropertyDescriptor BATCH_SIZE = new PropertyDescriptor.Builder()
+            .name("Batch Size")
+            .description("The most FlowFiles classified in one inference. Models whose graph fixes the batch size (such as SqueezeNet 1.1"
+                    + " of the ONNX Model Zoo, batch 1) are run image by image within the batch.")
+            .required(true)
+            .defaultValue("32")
+            .addValidator(StandardValidators.createLongValidator(1, 4096, true))
+            .build();
+
+    public static final PropertyDescriptor TOP_K = new PropertyDescriptor.Builder()
+            .name("Top K")
+            .description("How many of the most likely classes cnn.top.k lists.")
+            .required(true)
+            .defaultValue("5")
+            .addValidator(StandardValidators.createLongValidator(1, 1000, true))
+            .build();
+
+    public static final PropertyDescriptor OUTPUT_DESTINATION = new PropertyDescriptor.Builder()
+            .name("Output Destination")
+            .description("Whether the classification is written to attributes only, or also as JSON content replacing the image.")
+            .required(true)
+            .allowableValues(OutputDestination.class)
+            .defaultValue(OutputDestination.ATTRIBUTES)
+            .build();
+
+    public static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = new PropertyDescriptor.Builder()
+            .name("Maximum Image Pixels")
+            .description("Images declaring more pixels (width x height) are refused before decoding, guarding memory against decompression bombs.")
+            .required(true)
+            .defaultValue("100000000")
+            .addValidator(StandardValidators.createLongValidator(1, Long.MAX_VALUE, true))
+            .build();
+
+    public static final Relationship REL_SUCCESS = new Relationship.Builder()
+            .name("success")
+            .description("Classified FlowFiles, with the classification attributes (and JSON content when asked)")
+            .build();
+
+    public static final Relationship REL_FAILURE = new Relationship.Builder()
+            .name("failure")
+            .description("FlowFiles that cannot be decoded or whose inference failed, with cnn.error")
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(MODEL_SERVICE, BATCH_SIZE, TOP_K, OUTPUT_DESTINATION, MAXIMUM_IMAGE_PIXELS);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
+    private static final ObjectMapper OBJECT_MAPPER = new ObjectMapper();
+
+    private final InferenceCounters counters = new InferenceCounters();
+    private volatile ModelInputs modelInputs;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTY_DESCRIPTORS;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    @OnScheduled
+    public void onScheduled(final ProcessContext context) {
+        modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong());
+    }
+
+    @Override
+    public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
+        final List<FlowFile> flowFiles = session.get(context.getProperty(BATCH_SIZE).asInteger());
+        if (flowFiles.isEmpty()) {
+            return;
+        }
+        final OnnxModelProvider provider = context.getProperty(MODEL_SERVICE).asControllerService(OnnxModelProvider.class);
+        final int topK = context.getProperty(TOP_K).asInteger();
+        final boolean writeContent = context.getProperty(OUTPUT_DESTINATION).asAllowableValue(OutputDestination.class) == OutputDestination.CONTENT;
+
+        final ModelLease modelLease;
+        try {
+            modelLease = provider.acquire();
+        } catch (final IllegalStateException e) {
+            // The service is being disabled: keep the FlowFiles for later.
+            getLogger().warn("Model not available, FlowFiles returned to the queue: {}", e.getMessage());
+            session.rollback();
+            context.yield();
+            return;
+        }
+        try (ModelLease lease = modelLease) {
+            final OnnxModel model = lease.model();
+            final String providerName = model.activeProvider().getDisplayName();
+            final ModelInputs.Prepared prepared = modelInputs.prepare(session, flowFiles, model);
+            final long started = System.nanoTime();
+            final BatchInference.Result result = BatchInference.run(model, prepared.buffer(), prepared.accepted().size(),
+                    List.of(model.manifest().output().name()));
+            final long inferenceNanos = System.nanoTime() - started;
+            final long inferenceMillis = TimeUnit.NANOSECONDS.toMillis(inferenceNanos);
+
+            for (final Map.Entry<FlowFile, String> rejected : prepared.rejected().entrySet()) {
+                fail(session, rejected.getKey(), rejected.getValue(), model.modelId(), providerName);
+            }
+            int failed = prepared.rejected().size();
+            for (int i = 0; i < prepared.accepted().size(); i++) {
+                final FlowFile flowFile = prepared.accepted().get(i);
+                final BatchInference.Outcome outcome = result.outcomes().get(i);
+                if (outcome.failed()) {
+                    fail(session, flowFile, outcome.error(), model.modelId(), providerName);
+                    failed++;
+                    continue;
+                }
+                final List<ScoredClass> classes = Classification.topK(outcome.outputs()[0], model.manifest().output().kind(), model.labels(), topK);
+                session.transfer(classified(session, flowFile, classes, model.modelId(), providerName, writeContent, inferenceMillis), REL_SUCCESS);
+            }
+            counters.record(session, flowFiles.size(), failed, inferenceNanos);
+        }
+    }
+
+    private FlowFile classified(final ProcessSession session, final FlowFile flowFile, final List<ScoredClass> classes, final String modelId,
+                                final String providerName, final boolean writeContent, final long inferenceMillis) {
+        final ArrayNode topK = OBJECT_MAPPER.createArrayNode();
+        for (final ScoredClass scored : classes) {
+            topK.addObject().put("label", scored.label()).put("index", scored.index()).put("score", scored.score());
+        }
+        final Map<String, String> attributes = new HashMap<>();
+        attributes.put(LABEL_ATTRIBUTE, classes.getFirst().label());
+        attributes.put(SCORE_ATTRIBUTE, Float.toString(classes.getFirst().score()));
+        attributes.put(TOP_K_ATTRIBUTE, topK.toString());
+        attributes.put(MODEL_ID_ATTRIBUTE, modelId);
+        attributes.put(PROVIDER_ATTRIBUTE, providerName);
+        FlowFile updated = session.removeAttribute(flowFile, ERROR_ATTRIBUTE);
+        final String details = "Classified as " + classes.getFirst().label() + " by model " + modelId + " on " + providerName;
+        if (writeContent) {
+            final ObjectNode json = OBJECT_MAPPER.createObjectNode();
+            json.put("label", classes.getFirst().label()).put("score", classes.getFirst().score()).put("model", modelId).put("provider", providerName);
+            json.set("topK", topK);
+            final byte[] content;
+            try {
+                content = OBJECT_MAPPER.writeValueAsBytes(json);
+            } catch (final JsonProcessingException e) {
+                throw new ProcessException("Classification JSON cannot be written", e);
+            }
+            updated = session.write(updated, out -> out.write(content));
+            attributes.put(CoreAttributes.MIME_TYPE.key(), "application/json");
+            updated = session.putAllAttributes(updated, attributes);
+            session.getProvenanceReporter().modifyContent(updated, details, inferenceMillis);
+        } else {
+            updated = session.putAllAttributes(updated, attributes);
+            session.getProvenanceReporter().modifyAttributes(updated, details);
+        }
+        return updated;
+    }
+
+    private void fail(final ProcessSession session, final FlowFile flowFile, final String error, final String modelId, final String providerName) {
+        getLogger().error("Cannot classify {} with model {}: {}", flowFile, modelId, error);
+        final FlowFile failed = session.putAllAttributes(flowFile, Map.of(ERROR_ATTRIBUTE, error, MODEL_ID_ATTRIBUTE, modelId, PROVIDER_ATTRIBUTE, providerName));
+        session.transfer(failed, REL_FAILURE);
+    }
+
+}

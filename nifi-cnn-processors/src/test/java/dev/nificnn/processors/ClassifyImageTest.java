@@ -1,0 +1,196 @@
+package dev.nificnn.processors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nificnn.image.NpyWriter;
+import dev.nificnn.onnx.ExecutionProvider;
+import dev.nificnn.onnx.InputPreparer;
+import dev.nificnn.onnx.ModelManifest;
+import dev.nificnn.services.OnnxModelService;
+import dev.nificnn.testing.SharedData;
+import org.apache.nifi.provenance.ProvenanceEventRecord;
+import org.apache.nifi.provenance.ProvenanceEventType;
+import org.apache.nifi.reporting.InitializationException;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Classifies the shared test photos with the real SqueezeNet 1.1 (fp32 and fp16), preprocessed only as the manifest says. */
+class ClassifyImageTest {
+
+    private static final String SERVICE_ID = "model";
+
+    private TestRunner runner;
+    private byte[] kitten;
+    private byte[] fish;
+
+    /** The test manifest of a shared SqueezeNet (squeezenet1.1-fp32.json or -fp16.json). */
+    static Path testManifest(final String name) {
+        try {
+            return Path.of(ClassifyImageTest.class.getResource("/manifests/" + name).toURI());
+        } catch (final URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Adds and enables an OnnxModelService on the CPU for a test manifest whose model lives in the shared data. */
+    static OnnxModelService addSqueezeNet(final TestRunner runner, final String manifestName) throws InitializationException {
+        final OnnxModelService service = new OnnxModelService();
+        runner.addControllerService(SERVICE_ID, service);
+        runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, testManifest(manifestName).toString());
+        runner.setProperty(service, OnnxModelService.MODEL_DIRECTORY, SharedData.require("models").toString());
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, "2");
+        runner.enableControllerService(service);
+        return service;
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        runner = TestRunners.newTestRunner(ClassifyImage.class);
+        runner.setProperty(ClassifyImage.MODEL_SERVICE, SERVICE_ID);
+        kitten = Files.readAllBytes(SharedData.require("test-images/kitten_224.png"));
+        fish = Files.readAllBytes(SharedData.require("test-images/fish.png"));
+    }
+
+    @Test
+    void classifiesKittenAndFishWithFloat32() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        assertKittenAndFish("squeezenet1.1-0fccde009e25");
+    }
+
+    @Test
+    void classifiesKittenAndFishWithFloat16() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp16.json");
+        assertKittenAndFish("squeezenet1.1-fp16-21f25e3d9254");
+    }
+
+    private void assertKittenAndFish(final String modelId) throws Exception {
+        runner.setProperty(ClassifyImage.TOP_K, "3");
+        runner.enqueue(kitten, Map.of("filename", "kitten_224.png"));
+        runner.enqueue(fish, Map.of("filename", "fish.png"));
+        runner.run();
+
+        runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 2);
+        final MockFlowFile kittenResult = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).get(0);
+        kittenResult.assertAttributeEquals("cnn.label", "tabby");
+        assertTrue(Float.parseFloat(kittenResult.getAttribute("cnn.score")) > 0.9f, kittenResult.getAttribute("cnn.score"));
+        kittenResult.assertAttributeEquals("cnn.model.id", modelId);
+        kittenResult.assertAttributeEquals("cnn.provider", "CPU");
+        kittenResult.assertContentEquals(kitten);
+        final JsonNode topK = new ObjectMapper().readTree(kittenResult.getAttribute("cnn.top.k"));
+        assertEquals(3, topK.size());
+        assertEquals("tabby", topK.get(0).get("label").asText());
+        assertEquals(281, topK.get(0).get("index").asInt());
+        assertTrue(topK.get(0).get("score").floatValue() >= topK.get(1).get("score").floatValue());
+        assertTrue(List.of("Egyptian cat", "tiger cat").contains(topK.get(1).get("label").asText()), topK.toString());
+
+        final MockFlowFile fishResult = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).get(1);
+        assertTrue(List.of("barracouta", "tench").contains(fishResult.getAttribute("cnn.label")), fishResult.getAttribute("cnn.label"));
+
+        final List<ProvenanceEventRecord> events = runner.getProvenanceEvents();
+        assertEquals(2, events.size());
+        for (final ProvenanceEventRecord event : events) {
+            assertEquals(ProvenanceEventType.ATTRIBUTES_MODIFIED, event.getEventType());
+            assertTrue(event.getDetails().contains(modelId) && event.getDetails().endsWith("on CPU"), event.getDetails());
+        }
+        assertEquals(2, runner.getCounterValue(InferenceCounters.IMAGES));
+        assertEquals(1, runner.getCounterValue(InferenceCounters.BATCHES));
+    }
+
+    @Test
+    void writesJsonContentWhenAsked() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        runner.setProperty(ClassifyImage.OUTPUT_DESTINATION, OutputDestination.CONTENT);
+        runner.setProperty(ClassifyImage.TOP_K, "2");
+        runner.enqueue(kitten);
+        runner.run();
+
+        runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 1);
+        final MockFlowFile result = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).getFirst();
+        result.assertAttributeEquals("mime.type", "application/json");
+        final JsonNode json = new ObjectMapper().readTree(result.getContent());
+        assertEquals("tabby", json.get("label").asText());
+        assertEquals("squeezenet1.1-0fccde009e25", json.get("model").asText());
+        assertEquals("CPU", json.get("provider").asText());
+        assertEquals(2, json.get("topK").size());
+        assertEquals(json.get("score").floatValue(), Float.parseFloat(result.getAttribute("cnn.score")), 0f);
+        assertEquals(ProvenanceEventType.CONTENT_MODIFIED, runner.getProvenanceEvents().getFirst().getEventType());
+    }
+
+    @Test
+    void classifiesNpyTensorsLikeTheImagesTheyCameFrom() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        final ModelManifest.Input input = ModelManifest.read(testManifest("squeezenet1.1-fp32.json")).input();
+        final FloatBuffer values = FloatBuffer.allocate(input.valuesPerImage());
+        new InputPreparer(input, 1_000_000).write(kitten, values);
+        runner.enqueue(NpyWriter.write(values.array(), new int[]{1, 3, 224, 224}));
+        runner.enqueue(NpyWriter.write(values.array(), new int[]{3, 224, 224}));
+        runner.enqueue(kitten);
+        runner.run();
+
+        runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 3);
+        final List<MockFlowFile> results = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS);
+        for (final MockFlowFile result : results) {
+            result.assertAttributeEquals("cnn.label", "tabby");
+            result.assertAttributeEquals("cnn.top.k", results.get(2).getAttribute("cnn.top.k"));
+        }
+    }
+
+    @Test
+    void routesBadInputToFailureAndKeepsTheRestOfTheBatch() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        final byte[] truncated = Arrays.copyOf(kitten, 100);
+        final byte[] wrongShape = NpyWriter.write(new float[3 * 32 * 32], new int[]{3, 32, 32});
+        final byte[] npyHeaderOnly = Arrays.copyOf(wrongShape, 20);
+        runner.enqueue(kitten, Map.of("filename", "good-1"));
+        runner.enqueue(truncated, Map.of("filename", "truncated"));
+        runner.enqueue("not an image at all", Map.of("filename", "text"));
+        runner.enqueue(wrongShape, Map.of("filename", "wrong-shape"));
+        runner.enqueue(npyHeaderOnly, Map.of("filename", "broken-npy"));
+        runner.enqueue(fish, Map.of("filename", "good-2"));
+        runner.run();
+
+        runner.assertTransferCount(ClassifyImage.REL_SUCCESS, 2);
+        runner.assertTransferCount(ClassifyImage.REL_FAILURE, 4);
+        assertEquals("tabby", runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).get(0).getAttribute("cnn.label"));
+        for (final MockFlowFile failed : runner.getFlowFilesForRelationship(ClassifyImage.REL_FAILURE)) {
+            final String error = failed.getAttribute("cnn.error");
+            assertTrue(error != null && !error.isBlank(), failed.getAttribute("filename"));
+            failed.assertAttributeNotExists("cnn.label");
+        }
+        final MockFlowFile wrong = runner.getFlowFilesForRelationship(ClassifyImage.REL_FAILURE).stream()
+                .filter(flowFile -> "wrong-shape".equals(flowFile.getAttribute("filename"))).findFirst().orElseThrow();
+        assertTrue(wrong.getAttribute("cnn.error").contains("[3, 32, 32]") && wrong.getAttribute("cnn.error").contains("[3, 224, 224]"),
+                wrong.getAttribute("cnn.error"));
+        assertEquals(6, runner.getCounterValue(InferenceCounters.IMAGES));
+        assertEquals(4, runner.getCounterValue(InferenceCounters.IMAGES_FAILED));
+    }
+
+    @Test
+    void gathersBatchSizeFlowFilesPerInference() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        runner.setProperty(ClassifyImage.BATCH_SIZE, "2");
+        for (int i = 0; i < 5; i++) {
+            runner.enqueue(kitten);
+        }
+        runner.run(3);
+        runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 5);
+        assertEquals(3, runner.getCounterValue(InferenceCounters.BATCHES));
+        assertEquals(5, runner.getCounterValue(InferenceCounters.IMAGES));
+    }
+}
