@@ -1,0 +1,193 @@
+package dev.nificnn.onnx.graph;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Reads the initializers (named constants such as weights) of an ONNX model's main graph at wire level. */
+public final class OnnxInitializers {
+
+    private static final int FLOAT = 1;
+
+    private OnnxInitializers() {
+    }
+
+    /** A float32 initializer: its shape and its values in C order. */
+    public record FloatTensor(long[] shape, float[] values) {
+    }
+
+    /** Returns the shape of every initializer by name, in the order the graph lists them. */
+    public static Map<String, long[]> shapes(final byte[] model) {
+        final Map<String, long[]> shapes = new LinkedHashMap<>();
+        forEachInitializer(model, (start, length) -> {
+            final TensorFields fields = TensorFields.read(model, start, length);
+            shapes.put(fields.name(), fields.shape());
+            return false;
+        });
+        return shapes;
+    }
+
+    /**
+     * Returns the values of a float32 initializer stored as raw_data or float_data.
+     *
+     * @throws IllegalArgumentException when there is no such initializer or it is not float32 held in the model
+     */
+    public static FloatTensor readFloats(final byte[] model, final String name) {
+        Objects.requireNonNull(name, "Initializer name required");
+        final FloatTensor[] found = new FloatTensor[1];
+        forEachInitializer(model, (start, length) -> {
+            final TensorFields fields = TensorFields.read(model, start, length);
+            if (!fields.name().equals(name)) {
+                return false;
+            }
+            if (fields.dataType() != FLOAT) {
+                throw new IllegalArgumentException("Initializer '" + name + "' has data type " + fields.dataType() + ", not float32 (1)");
+            }
+            long count = 1;
+            for (final long dimension : fields.shape()) {
+                count *= dimension;
+            }
+            final float[] values;
+            if (fields.rawLength() >= 0) {
+                if (fields.rawLength() != count * Float.BYTES) {
+                    throw new IllegalArgumentException("Initializer '" + name + "' holds " + fields.rawLength() + " bytes for " + count + " floats");
+                }
+                values = new float[(int) count];
+                ByteBuffer.wrap(model, fields.rawStart(), fields.rawLength()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            } else {
+                values = fields.floatData();
+                if (values.length != count) {
+                    throw new IllegalArgumentException("Initializer '" + name + "' holds " + values.length + " floats, its shape " + count);
+                }
+            }
+            found[0] = new FloatTensor(fields.shape(), values);
+            return true;
+        });
+        if (found[0] == null) {
+            throw new IllegalArgumentException("Model has no initializer named '" + name + "'");
+        }
+        return found[0];
+    }
+
+    /** Visits initializers until the visitor returns true. */
+    private interface InitializerVisitor {
+        boolean visit(int start, int length) throws IOException;
+    }
+
+    private static void forEachInitializer(final byte[] model, final InitializerVisitor visitor) {
+        try {
+            final int[] graph = findDelimited(model, 0, model.length, OnnxFieldNumbers.MODEL_GRAPH);
+            if (graph == null) {
+                throw new IllegalArgumentException("Not an ONNX model: no graph found");
+            }
+            final CodedInputStream input = CodedInputStream.newInstance(model, graph[0], graph[1]);
+            input.setSizeLimit(Integer.MAX_VALUE);
+            while (true) {
+                final int tag = input.readTag();
+                if (tag == 0) {
+                    return;
+                }
+                if (WireFormat.getTagFieldNumber(tag) == OnnxFieldNumbers.GRAPH_INITIALIZER
+                        && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                    final int length = input.readRawVarint32();
+                    final int start = graph[0] + input.getTotalBytesRead();
+                    if (visitor.visit(start, length)) {
+                        return;
+                    }
+                    input.skipRawBytes(length);
+                } else if (!input.skipField(tag)) {
+                    return;
+                }
+            }
+        } catch (final IOException e) {
+            throw new IllegalArgumentException("Not an ONNX model: " + e.getMessage(), e);
+        }
+    }
+
+    /** Offset and length of the last length-delimited field with the given number, or null. */
+    private static int[] findDelimited(final byte[] bytes, final int offset, final int length, final int fieldNumber) throws IOException {
+        final CodedInputStream input = CodedInputStream.newInstance(bytes, offset, length);
+        input.setSizeLimit(Integer.MAX_VALUE);
+        int[] found = null;
+        while (true) {
+            final int tag = input.readTag();
+            if (tag == 0) {
+                return found;
+            }
+            if (WireFormat.getTagFieldNumber(tag) == fieldNumber && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                final int fieldLength = input.readRawVarint32();
+                found = new int[] {offset + input.getTotalBytesRead(), fieldLength};
+                input.skipRawBytes(fieldLength);
+            } else if (!input.skipField(tag)) {
+                return found;
+            }
+        }
+    }
+
+    /** The fields of a TensorProto that matter here; rawLength is -1 when there is no raw_data. */
+    private record TensorFields(String name, long[] shape, int dataType, int rawStart, int rawLength, float[] floatData) {
+
+        static TensorFields read(final byte[] model, final int start, final int length) throws IOException {
+            final CodedInputStream input = CodedInputStream.newInstance(model, start, length);
+            input.setSizeLimit(Integer.MAX_VALUE);
+            String name = "";
+            final List<Long> dimensions = new ArrayList<>();
+            int dataType = 0;
+            int rawStart = -1;
+            int rawLength = -1;
+            final List<Float> floatData = new ArrayList<>();
+            while (true) {
+                final int tag = input.readTag();
+                if (tag == 0) {
+                    break;
+                }
+                final int fieldNumber = WireFormat.getTagFieldNumber(tag);
+                final int wireType = WireFormat.getTagWireType(tag);
+                if (fieldNumber == OnnxFieldNumbers.TENSOR_DIMS && wireType == WireFormat.WIRETYPE_VARINT) {
+                    dimensions.add(input.readInt64());
+                } else if (fieldNumber == OnnxFieldNumbers.TENSOR_DIMS && wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                    final int limit = input.pushLimit(input.readRawVarint32());
+                    while (input.getBytesUntilLimit() > 0) {
+                        dimensions.add(input.readInt64());
+                    }
+                    input.popLimit(limit);
+                } else if (fieldNumber == OnnxFieldNumbers.TENSOR_DATA_TYPE && wireType == WireFormat.WIRETYPE_VARINT) {
+                    dataType = input.readInt32();
+                } else if (fieldNumber == OnnxFieldNumbers.TENSOR_NAME && wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                    name = input.readStringRequireUtf8();
+                } else if (fieldNumber == OnnxFieldNumbers.TENSOR_RAW_DATA && wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                    rawLength = input.readRawVarint32();
+                    rawStart = start + input.getTotalBytesRead();
+                    input.skipRawBytes(rawLength);
+                } else if (fieldNumber == OnnxFieldNumbers.TENSOR_FLOAT_DATA && wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                    final int limit = input.pushLimit(input.readRawVarint32());
+                    while (input.getBytesUntilLimit() > 0) {
+                        floatData.add(input.readFloat());
+                    }
+                    input.popLimit(limit);
+                } else if (fieldNumber == OnnxFieldNumbers.TENSOR_FLOAT_DATA && wireType == WireFormat.WIRETYPE_FIXED32) {
+                    floatData.add(input.readFloat());
+                } else if (!input.skipField(tag)) {
+                    break;
+                }
+            }
+            final long[] shape = new long[dimensions.size()];
+            for (int index = 0; index < shape.length; index++) {
+                shape[index] = dimensions.get(index);
+            }
+            final float[] floats = new float[floatData.size()];
+            for (int index = 0; index < floats.length; index++) {
+                floats[index] = floatData.get(index);
+            }
+            return new TensorFields(name, shape, dataType, rawStart, rawLength, floats);
+        }
+    }
+}
