@@ -1,10 +1,13 @@
 package dev.nificnn.systemtests;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Regenerates templates/*.json: starts the local NiFi, builds each flow through the REST API, downloads it as a flow
- * definition and stops NiFi. Arguments: the nifi-cnn-system-tests folder and the templates folder.
+ * definition and stops NiFi. Arguments: the nifi-cnn-system-tests folder, the templates folder, then optionally the flows
+ * to write (default: all).
  */
 public final class AuthorTemplates {
 
@@ -20,7 +23,8 @@ public final class AuthorTemplates {
             final NiFiRestClient client = nifi.start(port, true);
             final FlowTemplates flows = new FlowTemplates(client);
             final String root = client.rootGroupId();
-            for (final String name : FlowTemplates.NAMES) {
+            final List<String> names = arguments.length > 2 ? Arrays.asList(arguments).subList(2, arguments.length) : FlowTemplates.NAMES;
+            for (final String name : names) {
                 final String group = flows.build(root, name);
                 final Path file = templates.resolve(name + ".json");
                 flows.export(group, file);

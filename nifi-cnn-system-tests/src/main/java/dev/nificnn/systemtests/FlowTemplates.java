@@ -110,11 +110,11 @@ public final class FlowTemplates {
                         "confident", "${cnn.score:toDecimal():ge(#{score.threshold})}"),
                 Map.of());
         final String putByLabel = client.createProcessor(group, STANDARD + "PutFile", "Put Into Label Folder", 0, 600,
-                Map.of("Directory", "#{output.directory}/${cnn.label:replaceAll('[^A-Za-z0-9_.-]+', '_')}",
+                Map.of("Directory", "#{output.directory}/${cnn.label:replaceAll('[^A-Za-z0-9_.-]+', '_')}/${path}",
                         "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
         final String putUncertain = client.createProcessor(group, STANDARD + "PutFile", "Put Below Threshold", 400, 600,
-                Map.of("Directory", "#{output.directory}/_below_threshold", "Conflict Resolution Strategy", "replace"),
+                Map.of("Directory", "#{output.directory}/_below_threshold/${path}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
         final String failure = failureBranch(group, 800, 300);
 
@@ -211,16 +211,19 @@ public final class FlowTemplates {
                 Map.of("Completion Strategy", "None"), Map.of());
     }
 
-    /** Failed inputs are written unchanged into the failure folder, and their attributes (with cnn.error) as JSON into failure/reasons. */
+    /**
+     * Failed inputs are written unchanged into the failure folder, and their attributes (with cnn.error) as JSON into
+     * failure/reasons; both keep the input's sub-folder (ListFile's path) so that equal file names of different folders never collide.
+     */
     private String failureBranch(final String group, final double x, final double y) throws IOException {
         final String putFailed = client.createProcessor(group, STANDARD + "PutFile", "Put Failed Input", x, y,
-                Map.of("Directory", "#{failure.directory}", "Conflict Resolution Strategy", "replace"),
+                Map.of("Directory", "#{failure.directory}/${path}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("failure")));
         final String attributesToJson = client.createProcessor(group, STANDARD + "AttributesToJSON", "Failure Reason To JSON", x, y + 150,
-                Map.of("Destination", "flowfile-content", "Attributes List", "filename,absolute.path,cnn.error", "Include Core Attributes", "false"),
+                Map.of("Destination", "flowfile-content", "Attributes List", "filename,path,absolute.path,cnn.error", "Include Core Attributes", "false"),
                 Map.of());
         final String putReason = client.createProcessor(group, STANDARD + "PutFile", "Put Failure Reason", x, y + 300,
-                Map.of("Directory", "#{failure.directory}/reasons", "Conflict Resolution Strategy", "replace"),
+                Map.of("Directory", "#{failure.directory}/reasons/${path}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
         client.connect(group, putFailed, attributesToJson, List.of("success"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, attributesToJson, putReason, List.of("success", "failure"), "DO_NOT_LOAD_BALANCE");
