@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -81,7 +82,12 @@ public final class ImageDecoder {
             readers.put(format, reader);
         }
         final List<String> warnings = new ArrayList<>(1);
-        final IIOReadWarningListener warningListener = (source, warning) -> warnings.add(warning);
+        final IIOReadWarningListener warningListener = (source, warning) -> {
+            // Readers also warn about harmless things (no ICC profile, extraneous bytes): only data that ends early is fatal.
+            if (isTruncationWarning(warning)) {
+                warnings.add(warning);
+            }
+        };
         final BufferedImage decoded;
         try {
             reader.addIIOReadWarningListener(warningListener);
@@ -233,6 +239,11 @@ public final class ImageDecoder {
                 rgb[output++] = blues[index];
             }
         }
+    }
+
+    private static boolean isTruncationWarning(final String warning) {
+        final String lower = warning == null ? "" : warning.toLowerCase(Locale.ROOT);
+        return lower.contains("premature end") || lower.contains("truncat") || lower.contains("unexpected end") || lower.contains("end of file");
     }
 
     private static boolean hasEndOfImageMarker(final byte[] content) {

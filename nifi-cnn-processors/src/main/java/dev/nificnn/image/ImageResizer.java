@@ -29,21 +29,36 @@ public final class ImageResizer {
         final int sourceHeight = source.height();
         final double stepX = (double) sourceWidth / geometry.scaledWidth();
         final double stepY = (double) sourceHeight / geometry.scaledHeight();
-        final int[] columns = new int[geometry.contentWidth()];
-        for (int x = 0; x < columns.length; x++) {
-            columns[x] = 3 * Math.min(sourceWidth - 1, (int) ((geometry.cropX() + x + 0.5) * stepX));
-        }
+        final int[] columns = sourceIndices(stepX, geometry.cropX(), geometry.contentWidth(), sourceWidth);
+        final int[] rows = sourceIndices(stepY, geometry.cropY(), geometry.contentHeight(), sourceHeight);
         final byte[] pixels = source.pixels();
         for (int y = 0; y < geometry.contentHeight(); y++) {
-            final int sourceRow = Math.min(sourceHeight - 1, (int) ((geometry.cropY() + y + 0.5) * stepY));
-            final int input = sourceRow * sourceWidth * 3;
+            final int input = rows[y] * sourceWidth * 3;
             int output = ((geometry.padY() + y) * targetWidth + geometry.padX()) * 3;
             for (final int column : columns) {
-                target[output++] = pixels[input + column];
-                target[output++] = pixels[input + column + 1];
-                target[output++] = pixels[input + column + 2];
+                final int sample = input + 3 * column;
+                target[output++] = pixels[sample];
+                target[output++] = pixels[sample + 1];
+                target[output++] = pixels[sample + 2];
             }
         }
+    }
+
+    /**
+     * Source index under the centre of each of {@code count} outputs starting at scaled index {@code first}. Pillow steps
+     * through centres with a running sum of the inexact step: doing the same makes centres that fall exactly on a pixel
+     * border round the same way.
+     */
+    private static int[] sourceIndices(final double step, final int first, final int count, final int sourceSize) {
+        final int[] indices = new int[count];
+        double centre = step * 0.5;
+        for (int i = 0; i < first + count; i++) {
+            if (i >= first) {
+                indices[i - first] = Math.min(sourceSize - 1, (int) centre);
+            }
+            centre += step;
+        }
+        return indices;
     }
 
     private static void convolve(final RgbImage source, final ResizeGeometry geometry, final Interpolation interpolation, final byte[] target,

@@ -2,6 +2,7 @@ package dev.nificnn.processors;
 
 import dev.nificnn.dataset.GeneratedDatasets;
 import dev.nificnn.testing.SharedData;
+import org.apache.nifi.provenance.ProvenanceEventType;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
@@ -83,6 +84,10 @@ class UnpackImageDatasetTest {
             }
         }
         assertEquals(12, runner.getCounterValue("Images unpacked"));
+        // NiFi records the parent-child lineage of every image as FORK provenance
+        assertEquals(12, runner.getProvenanceEvents().stream()
+                .filter(event -> event.getEventType() == ProvenanceEventType.FORK)
+                .mapToInt(event -> event.getChildUuids().size()).sum());
     }
 
     @Test

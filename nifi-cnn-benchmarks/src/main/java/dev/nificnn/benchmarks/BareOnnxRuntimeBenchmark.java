@@ -1,0 +1,102 @@
+package dev.nificnn.benchmarks;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.nificnn.onnx.generate.AlexNetTopologyModel;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Baseline for the processors: a bare ONNX Runtime CPU session on the AlexNet-topology model, fed with a ready-made direct
+ * tensor, at batch 1, 8 and 32.
+ * <p>
+ * The primary score counts {@code session.run} calls (batches) per second; the secondary {@code images} score counts images per
+ * second, the figure the processor benchmarks compare against. ({@code @OperationsPerInvocation} takes a constant and cannot
+ * follow a {@code @Param}, so images are counted with an auxiliary counter.) The model is generated into
+ * {@code target/benchmark-models/} on first use (about 244 MB; {@code -Dnificnn.benchmark.models=DIR} moves it).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 5, time = 5)
+public class BareOnnxRuntimeBenchmark {
+
+    @Param({"1", "8", "32"})
+    public int batch;
+
+    private OrtSession session;
+    private OnnxTensor input;
+
+    /** Images processed, reported by JMH as images per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class ImageCounter {
+        public long images;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            images = 0;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void createSession() throws OrtException {
+        final Path modelDirectory = Path.of(System.getProperty("nificnn.benchmark.models", "target/benchmark-models"));
+        final Path model = AlexNetTopologyModel.writeIfAbsent(modelDirectory);
+        final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        final OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+        session = environment.createSession(model.toString(), options);
+
+        final int imageFloats = 3 * AlexNetTopologyModel.IMAGE_SIZE * AlexNetTopologyModel.IMAGE_SIZE;
+        final FloatBuffer tensor = ByteBuffer.allocateDirect(batch * imageFloats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        final SplittableRandom random = new SplittableRandom(1);
+        while (tensor.hasRemaining()) {
+            // Statistics of torchvision-normalised pixels.
+            tensor.put(random.nextFloat() * 4f - 2f);
+        }
+        tensor.flip();
+        input = OnnxTensor.createTensor(environment, tensor,
+                new long[] {batch, 3, AlexNetTopologyModel.IMAGE_SIZE, AlexNetTopologyModel.IMAGE_SIZE});
+    }
+
+    @TearDown(Level.Trial)
+    public void closeSession() throws OrtException {
+        input.close();
+        session.close();
+    }
+
+    @Benchmark
+    public float run(final ImageCounter counter) throws OrtException {
+        try (OrtSession.Result result = session.run(Map.of(AlexNetTopologyModel.INPUT_NAME, input))) {
+            counter.images += batch;
+            final OnnxTensor probabilities = (OnnxTensor) result.get(0);
+            return probabilities.getFloatBuffer().get(0);
+        }
+    }
+}

@@ -1,0 +1,373 @@
+package dev.nificnn.processors;
+
+import dev.nificnn.onnx.BatchInference;
+import dev.nificnn.onnx.FeaturePooling;
+import dev.nificnn.onnx.ModelLease;
+import dev.nificnn.onnx.OnnxModel;
+import dev.nificnn.services.OnnxModelProvider;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.ReadsAttribute;
+import org.apache.nifi.annotation.behavior.SupportsBatching;
+import org.apache.nifi.annotation.behavior.SystemResource;
+import org.apache.nifi.annotation.behavior.SystemResourceConsideration;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.documentation.UseCase;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
+import org.apache.nifi.expression.ExpressionLanguageScope;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.flowfile.attributes.CoreAttributes;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.schema.access.SchemaNotFoundException;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.SimpleRecordSchema;
+import org.apache.nifi.serialization.WriteResult;
+import org.apache.nifi.serialization.record.MapRecord;
+import org.apache.nifi.serialization.record.RecordField;
+import org.apache.nifi.serialization.record.RecordFieldType;
+import org.apache.nifi.serialization.record.RecordSchema;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Runs images through an ONNX model to a named layer and writes one feature-vector record per image. */
+@SupportsBatching
+@InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@Tags({"image", "features", "embedding", "feature extraction", "transfer learning", "cnn", "onnx", "fc7", "record", "gpu"})
+@CapabilityDescription("Extracts features from images with a convolutional neural network run by an OnnxModelService: runs up to Batch Size"
+        + " FlowFiles (encoded images, or .npy tensors from PrepareImage) through the model in one inference, reads a named layer"
+        + " (a tap of the model manifest such as AlexNet's fc7, or any tensor the service taps), optionally pools it over its"
+        + " spatial dimensions and L2-normalises it, and writes one record per image (features, label, source, model, layer) with the"
+        + " configured Record Writer: one output FlowFile per batch. The inputs go to original; those that cannot be decoded or fail"
+        + " at inference go to failure with cnn.error.")
+@SeeAlso(classNames = {"dev.nificnn.services.OnnxModelService", "dev.nificnn.processors.ClassifyImage"})
+@ReadsAttribute(attribute = "filename", description = "Written to the record's source field")
+@WritesAttributes({
+        @WritesAttribute(attribute = "record.count", description = "Number of records (images) in the output FlowFile"),
+        @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
+        @WritesAttribute(attribute = ExtractImageFeatures.MODEL_ID_ATTRIBUTE, description = "The model: manifest name and first 12 hex digits of its SHA-256 (output and originals)"),
+        @WritesAttribute(attribute = ExtractImageFeatures.PROVIDER_ATTRIBUTE, description = "Where the inference ran: CUDA, TensorRT or CPU (output and originals)"),
+        @WritesAttribute(attribute = ExtractImageFeatures.LAYER_ATTRIBUTE, description = "The layer read (output)"),
+        @WritesAttribute(attribute = ExtractImageFeatures.FEATURE_LENGTH_ATTRIBUTE, description = "Length of each feature vector (output)"),
+        @WritesAttribute(attribute = ExtractImageFeatures.ERROR_ATTRIBUTE, description = "Why a FlowFile went to failure")
+})
+@SystemResourceConsideration(resource = SystemResource.MEMORY, description = "A batch holds Batch Size decoded images as float tensors"
+        + " plus the layer's values of every image (AlexNet fc7: 16 KB per image; an un-pooled convolution layer can be far larger).")
+@UseCase(
+        description = "Turn a folder tree of labelled images (one sub-folder per class) into feature-vector records for training a classifier,"
+                + " e.g. AlexNet fc7 features for TrainImageClassifier.",
+        keywords = {"feature extraction", "transfer learning", "fc7", "embeddings", "image dataset"},
+        configuration = """
+                Read the images with ListFile + FetchFile (or GetFile) over the dataset root, recursing into sub-folders.
+                Add an OnnxModelService with "Model Manifest" set to e.g. models/bvlcalexnet-12.json (taps fc6, fc7, pool5).
+                Set "ONNX Model Service" to it and "Layer" to fc7 ("Pooling" None, since fc7 is already a vector; for a convolution
+                layer such as SqueezeNet's fire9 choose Global Average). Set "L2 Normalize" to true for cosine-style distances.
+                Keep "Label" at its default, the name of the folder holding the image: ${absolute.path:replaceAll('/+$', ''):substringAfterLast('/')}.
+                Set "Record Writer" to a JsonRecordSetWriter (or Avro/Parquet) inheriting the record schema.
+                Send "success" (one FlowFile of records per batch) to TrainImageClassifier, or MergeRecord first to build a dataset file.
+                """
+)
+public class ExtractImageFeatures extends AbstractProcessor {
+
+    static final String MODEL_ID_ATTRIBUTE = "cnn.model.id";
+    static final String PROVIDER_ATTRIBUTE = "cnn.provider";
+    static final String LAYER_ATTRIBUTE = "cnn.layer";
+    static final String FEATURE_LENGTH_ATTRIBUTE = "cnn.feature.length";
+    static final String ERROR_ATTRIBUTE = "cnn.error";
+
+    static final String FEATURES_FIELD = "features";
+    static final String LABEL_FIELD = "label";
+    static final String SOURCE_FIELD = "source";
+    static final String MODEL_FIELD = "model";
+    static final String LAYER_FIELD = "layer";
+
+    /** The schema of every record written. */
+    static final RecordSchema FEATURE_SCHEMA = new SimpleRecordSchema(List.of(
+            new RecordField(FEATURES_FIELD, RecordFieldType.ARRAY.getArrayDataType(RecordFieldType.FLOAT.getDataType()), false),
+            new RecordField(LABEL_FIELD, RecordFieldType.STRING.getDataType(), true),
+            new RecordField(SOURCE_FIELD, RecordFieldType.STRING.getDataType(), true),
+            new RecordField(MODEL_FIELD, RecordFieldType.STRING.getDataType(), false),
+            new RecordField(LAYER_FIELD, RecordFieldType.STRING.getDataType(), false)));
+
+    public static final PropertyDescriptor MODEL_SERVICE = new PropertyDescriptor.Builder()
+            .name("ONNX Model Service")
+            .description("The service holding the model; its manifest says how images are preprocessed and which layers are tapped.")
+            .required(true)
+            .identifiesControllerService(OnnxModelProvider.class)
+            .build();
+
+    public static final PropertyDescriptor LAYER = new PropertyDescriptor.Builder()
+            .name("Layer")
+            .description("The layer to read: a tap name of the model manifest (e.g. fc7) or of the service's Additional Layer Taps, or the"
+                    + " name of a graph output (e.g. the manifest's class output).")
+            .required(true)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor POOLING = new PropertyDescriptor.Builder()
+            .name("Pooling")
+            .description("How a layer with spatial dimensions (channels x height x width) becomes a vector.")
+            .required(true)
+            .allowableValues(FeaturePooling.class)
+            .defaultValue(FeaturePooling.NONE)
+            .build();
+
+    public static final PropertyDescriptor L2_NORMALIZE = new PropertyDescriptor.Builder()
+            .name("L2 Normalize")
+            .description("Whether each feature vector is scaled to unit Euclidean length (after pooling).")
+            .required(true)
+            .allowableValues("true", "false")
+            .defaultValue("false")
+            .build();
+
+    public static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
+            .name("Record Writer")
+            .description("Writes the feature records; the schema is given by this processor (see its additional details), so a writer"
+                    + " that inherits the record schema is simplest.")
+            .required(true)
+            .identifiesControllerService(RecordSetWriterFactory.class)
+            .build();
+
+    public static final PropertyDescriptor LABEL = new PropertyDescriptor.Builder()
+            .name("Label")
+            .description("The label field of each record, evaluated against the image's FlowFile. The default is the name of the folder"
+                    + " holding the image (ListFile/GetFile's absolute.path), the usual layout of class-per-folder datasets. An empty"
+                    + " result writes a null label.")
+            .required(false)
+            .defaultValue("${absolute.path:replaceAll('/+$', ''):substringAfterLast('/')}")
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(StandardValidators.ATTRIBUTE_EXPRESSION_LANGUAGE_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor BATCH_SIZE = new PropertyDescriptor.Builder()
+            .name("Batch Size")
+            .description("The most FlowFiles run through the model in one inference, and written to one output FlowFile.")
+            .required(true)
+            .defaultValue("32")
+            .addValidator(StandardValidators.createLongValidator(1, 4096, true))
+            .build();
+
+    public static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = new PropertyDescriptor.Builder()
+            .name("Maximum Image Pixels")
+            .description("Images declaring more pixels (width x height) are refused before decoding, guarding memory against decompression bombs.")
+            .required(true)
+            .defaultValue("100000000")
+            .addValidator(StandardValidators.createLongValidator(1, Long.MAX_VALUE, true))
+            .build();
+
+    public static final Relationship REL_SUCCESS = new Relationship.Builder()
+            .name("success")
+            .description("One FlowFile of feature records per batch")
+            .build();
+
+    public static final Relationship REL_ORIGINAL = new Relationship.Builder()
+            .name("original")
+            .description("The input FlowFiles whose features were written")
+            .build();
+
+    public static final Relationship REL_FAILURE = new Relationship.Builder()
+            .name("failure")
+            .description("Input FlowFiles that cannot be decoded or whose inference failed, with cnn.error")
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(MODEL_SERVICE, LAYER, POOLING, L2_NORMALIZE, RECORD_WRITER, LABEL,
+            BATCH_SIZE, MAXIMUM_IMAGE_PIXELS);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_ORIGINAL, REL_FAILURE);
+
+    private final InferenceCounters counters = new InferenceCounters();
+    private volatile ModelInputs modelInputs;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTY_DESCRIPTORS;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(final ValidationContext context) {
+        final List<ValidationResult> results = new ArrayList<>();
+        final String layer = context.getProperty(LAYER).getValue();
+        if (layer == null || !context.getProperty(MODEL_SERVICE).isSet()) {
+            return results;
+        }
+        final OnnxModelProvider provider = context.getProperty(MODEL_SERVICE).asControllerService(OnnxModelProvider.class);
+        final OnnxModel model;
+        try {
+            model = provider == null ? null : provider.currentModel();
+        } catch (final IllegalStateException e) {
+            // The service is not enabled yet: the layer is checked again when it is, and when the processor starts.
+            return results;
+        }
+        if (model != null) {
+            try {
+                model.resolveLayer(layer);
+            } catch (final IllegalArgumentException e) {
+                results.add(new ValidationResult.Builder().subject(LAYER.getName()).input(layer).valid(false).explanation(e.getMessage()).build());
+            }
+        }
+        return results;
+    }
+
+    @OnScheduled
+    public void onScheduled(final ProcessContext context) {
+        modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong());
+    }
+
+    @Override
+    public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
+        final List<FlowFile> flowFiles = session.get(context.getProperty(BATCH_SIZE).asInteger());
+        if (flowFiles.isEmpty()) {
+            return;
+        }
+        final OnnxModelProvider provider = context.getProperty(MODEL_SERVICE).asControllerService(OnnxModelProvider.class);
+        final String layer = context.getProperty(LAYER).getValue();
+        final ModelLease modelLease;
+        final String tensor;
+        try {
+            modelLease = provider.acquire();
+        } catch (final IllegalStateException e) {
+            getLogger().warn("Model not available, FlowFiles returned to the queue: {}", e.getMessage());
+            session.rollback();
+            context.yield();
+            return;
+        }
+        try (ModelLease lease = modelLease) {
+            final OnnxModel model = lease.model();
+            try {
+                tensor = model.resolveLayer(layer);
+            } catch (final IllegalArgumentException e) {
+                // A reloaded model without this layer is a configuration problem, not bad input: keep the FlowFiles.
+                getLogger().error("FlowFiles returned to the queue: {}", e.getMessage());
+                session.rollback();
+                context.yield();
+                return;
+            }
+            extract(context, session, flowFiles, model, layer, tensor);
+        }
+    }
+
+    private void extract(final ProcessContext context, final ProcessSession session, final List<FlowFile> flowFiles, final OnnxModel model,
+                         final String layer, final String tensor) {
+        final FeaturePooling pooling = context.getProperty(POOLING).asAllowableValue(FeaturePooling.class);
+        final boolean normalize = context.getProperty(L2_NORMALIZE).asBoolean();
+        final String providerName = model.activeProvider().getDisplayName();
+        final ModelInputs.Prepared prepared = modelInputs.prepare(session, flowFiles, model);
+        final long started = System.nanoTime();
+        final BatchInference.Result result = BatchInference.run(model, prepared.buffer(), prepared.accepted().size(), List.of(tensor));
+        final long inferenceNanos = System.nanoTime() - started;
+
+        final Map<FlowFile, String> failures = new LinkedHashMap<>(prepared.rejected());
+        final List<FlowFile> extracted = new ArrayList<>();
+        final List<MapRecord> records = new ArrayList<>();
+        for (int i = 0; i < prepared.accepted().size(); i++) {
+            final FlowFile flowFile = prepared.accepted().get(i);
+            final BatchInference.Outcome outcome = result.outcomes().get(i);
+            if (outcome.failed()) {
+                failures.put(flowFile, outcome.error());
+                continue;
+            }
+            float[] features = pooling.apply(outcome.outputs()[0], result.imageShapes()[0], model.manifest().input().layout());
+            if (normalize) {
+                features = FeaturePooling.l2Normalize(features);
+            }
+            final Float[] boxed = new Float[features.length];
+            for (int value = 0; value < features.length; value++) {
+                boxed[value] = features[value];
+            }
+            final String label = context.getProperty(LABEL).evaluateAttributeExpressions(flowFile).getValue();
+            final Map<String, Object> values = new HashMap<>();
+            values.put(FEATURES_FIELD, boxed);
+            values.put(LABEL_FIELD, label == null || label.isEmpty() ? null : label);
+            values.put(SOURCE_FIELD, flowFile.getAttribute(CoreAttributes.FILENAME.key()));
+            values.put(MODEL_FIELD, model.modelId());
+            values.put(LAYER_FIELD, layer);
+            records.add(new MapRecord(FEATURE_SCHEMA, values));
+            extracted.add(flowFile);
+        }
+
+        if (!records.isEmpty()) {
+            try {
+                writeRecords(context, session, extracted, records, model, layer, providerName);
+            } catch (final IOException | SchemaNotFoundException | ProcessException e) {
+                // The writer refused: nothing was lost, the inputs go to failure with the reason.
+                for (final FlowFile flowFile : extracted) {
+                    failures.put(flowFile, "Feature records cannot be written: " + e.getMessage());
+                }
+                extracted.clear();
+            }
+        }
+        final String details = "Features of layer " + layer + " extracted by model " + model.modelId() + " on " + providerName;
+        for (final FlowFile flowFile : extracted) {
+            final FlowFile original = session.putAllAttributes(flowFile, Map.of(MODEL_ID_ATTRIBUTE, model.modelId(), PROVIDER_ATTRIBUTE, providerName));
+            session.getProvenanceReporter().modifyAttributes(original, details);
+            session.transfer(original, REL_ORIGINAL);
+        }
+        for (final Map.Entry<FlowFile, String> failure : failures.entrySet()) {
+            getLogger().error("Cannot extract features of {} with model {}: {}", failure.getKey(), model.modelId(), failure.getValue());
+            session.transfer(session.putAllAttributes(failure.getKey(), Map.of(ERROR_ATTRIBUTE, failure.getValue(), MODEL_ID_ATTRIBUTE,
+                    model.modelId(), PROVIDER_ATTRIBUTE, providerName)), REL_FAILURE);
+        }
+        counters.record(session, flowFiles.size(), failures.size(), inferenceNanos);
+        getLogger().debug("Batch of {} images: inference {} ms", flowFiles.size(), TimeUnit.NANOSECONDS.toMillis(inferenceNanos));
+    }
+
+    private void writeRecords(final ProcessContext context, final ProcessSession session, final List<FlowFile> parents, final List<MapRecord> records,
+                              final OnnxModel model, final String layer, final String providerName) throws IOException, SchemaNotFoundException {
+        final RecordSetWriterFactory writerFactory = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+        final Map<String, String> variables = parents.getFirst().getAttributes();
+        final RecordSchema schema = writerFactory.getSchema(variables, FEATURE_SCHEMA);
+        FlowFile output = session.create(parents);
+        final WriteResult[] written = new WriteResult[1];
+        final String[] mimeType = new String[1];
+        try {
+            output = session.write(output, (final OutputStream out) -> {
+                try (RecordSetWriter writer = writerFactory.createWriter(getLogger(), schema, out, variables)) {
+                    writer.beginRecordSet();
+                    for (final MapRecord record : records) {
+                        writer.write(record);
+                    }
+                    written[0] = writer.finishRecordSet();
+                    mimeType[0] = writer.getMimeType();
+                } catch (final SchemaNotFoundException e) {
+                    throw new IOException(e);
+                }
+            });
+        } catch (final ProcessException e) {
+            session.remove(output);
+            throw e;
+        }
+        final Map<String, String> attributes = new HashMap<>(written[0].getAttributes());
+        attributes.put("record.count", Integer.toString(written[0].getRecordCount()));
+        attributes.put(CoreAttributes.MIME_TYPE.key(), mimeType[0]);
+        attributes.put(MODEL_ID_ATTRIBUTE, model.modelId());
+        attributes.put(PROVIDER_ATTRIBUTE, providerName);
+        attributes.put(LAYER_ATTRIBUTE, layer);
+        attributes.put(FEATURE_LENGTH_ATTRIBUTE, Integer.toString(((Object[]) records.getFirst().getValue(FEATURES_FIELD)).length));
+        output = session.putAllAttributes(output, attributes);
+        session.transfer(output, REL_SUCCESS);
+    }
+}

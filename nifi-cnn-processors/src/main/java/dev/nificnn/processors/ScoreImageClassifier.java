@@ -1,0 +1,294 @@
+package dev.nificnn.processors;
+
+import dev.nificnn.classifier.ClassifierInputException;
+import dev.nificnn.classifier.ClassifierModel;
+import dev.nificnn.classifier.FeatureValues;
+import dev.nificnn.services.ImageClassifierProvider;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.SupportsBatching;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.documentation.UseCase;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.flowfile.attributes.CoreAttributes;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.serialization.RecordReader;
+import org.apache.nifi.serialization.RecordReaderFactory;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.SimpleRecordSchema;
+import org.apache.nifi.serialization.WriteResult;
+import org.apache.nifi.serialization.record.MapRecord;
+import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.serialization.record.RecordField;
+import org.apache.nifi.serialization.record.RecordFieldType;
+import org.apache.nifi.serialization.record.RecordSchema;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/** Adds the predicted label, its probability and the top K labels of a trained classifier to each feature record. */
+@Tags({"cnn", "classifier", "scoring", "inference", "machine learning", "deeplearning4j", "features", "record"})
+@CapabilityDescription("Scores feature records (for example those ExtractImageFeatures writes) with the classifier of a "
+        + "ClassifierModelService and writes each record back with three more fields: 'predicted.label' (string), "
+        + "'predicted.probability' (double) and 'top.k' (array of records {label: string, probability: double}, most probable first). "
+        + "Records are scored in batches as one matrix operation. A FlowFile holding exactly one record also gets the cnn.label and "
+        + "cnn.score attributes. A FlowFile with a record whose feature vector is missing, not finite or of another length than the model "
+        + "takes goes to failure unchanged, with the reason in cnn.error.")
+@InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@SupportsBatching
+@WritesAttributes({
+    @WritesAttribute(attribute = ScoreImageClassifier.LABEL_ATTRIBUTE, description = "Predicted label, when the FlowFile holds one record"),
+    @WritesAttribute(attribute = ScoreImageClassifier.SCORE_ATTRIBUTE, description = "Probability of the predicted label, when the FlowFile holds one record"),
+    @WritesAttribute(attribute = "record.count", description = "Number of records written"),
+    @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
+    @WritesAttribute(attribute = ScoreImageClassifier.ERROR_ATTRIBUTE, description = "Why the FlowFile went to failure")
+})
+@UseCase(description = "Classify new images with a classifier trained inside the flow.",
+        configuration = """
+                Put ExtractImageFeatures (same model and layer as for training) before this processor.
+                Set Classifier Model Service to a ClassifierModelService pointing at the artifact TrainImageClassifier wrote.
+                Set Record Reader and Record Writer (for example JsonTreeReader and JsonRecordSetWriter); keep Feature Field 'features'.
+                Route on cnn.label (RouteOnAttribute) for single-image FlowFiles, or on predicted.label (PartitionRecord) for record sets.
+                """)
+@SeeAlso({TrainImageClassifier.class})
+public class ScoreImageClassifier extends AbstractProcessor {
+
+    static final String LABEL_ATTRIBUTE = "cnn.label";
+    static final String SCORE_ATTRIBUTE = "cnn.score";
+    static final String ERROR_ATTRIBUTE = "cnn.error";
+
+    static final String PREDICTED_LABEL_FIELD = "predicted.label";
+    static final String PREDICTED_PROBABILITY_FIELD = "predicted.probability";
+    static final String TOP_K_FIELD = "top.k";
+    static final String TOP_LABEL_FIELD = "label";
+    static final String TOP_PROBABILITY_FIELD = "probability";
+
+    /** Records scored per matrix operation: large enough to amortise the native call, small enough to bound memory. */
+    private static final int SCORING_BATCH_RECORDS = 1024;
+
+    static final RecordSchema TOP_K_SCHEMA = new SimpleRecordSchema(List.of(
+            new RecordField(TOP_LABEL_FIELD, RecordFieldType.STRING.getDataType(), false),
+            new RecordField(TOP_PROBABILITY_FIELD, RecordFieldType.DOUBLE.getDataType(), false)));
+
+    static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
+            .name("Record Reader")
+            .description("Reads the feature records")
+            .identifiesControllerService(RecordReaderFactory.class)
+            .required(true)
+            .build();
+
+    static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
+            .name("Record Writer")
+            .description("Writes the scored records: the input fields plus predicted.label, predicted.probability and top.k")
+            .identifiesControllerService(RecordSetWriterFactory.class)
+            .required(true)
+            .build();
+
+    static final PropertyDescriptor CLASSIFIER_MODEL_SERVICE = new PropertyDescriptor.Builder()
+            .name("Classifier Model Service")
+            .description("Provides the trained classifier")
+            .identifiesControllerService(ImageClassifierProvider.class)
+            .required(true)
+            .build();
+
+    static final PropertyDescriptor FEATURE_FIELD = new PropertyDescriptor.Builder()
+            .name("Feature Field")
+            .description("Record field holding the feature vector (an array of numbers of the length the model takes)")
+            .required(true)
+            .defaultValue("features")
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor TOP_K = new PropertyDescriptor.Builder()
+            .name("Top K")
+            .description("How many of the most probable labels go into the top.k field (at most the number of classes)")
+            .required(true)
+            .defaultValue("5")
+            .addValidator(StandardValidators.createLongValidator(1, 1000, true))
+            .build();
+
+    static final Relationship SUCCESS = new Relationship.Builder()
+            .name("success")
+            .description("FlowFiles whose records were all scored")
+            .build();
+
+    static final Relationship FAILURE = new Relationship.Builder()
+            .name("failure")
+            .description("FlowFiles that could not be scored, unchanged, with the reason in cnn.error")
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(RECORD_READER, RECORD_WRITER, CLASSIFIER_MODEL_SERVICE, FEATURE_FIELD, TOP_K);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    /** Returns the output schema: the input's fields with the three prediction fields added (replacing any of the same name). */
+    static RecordSchema outputSchema(final RecordSchema inputSchema) {
+        final List<RecordField> fields = new ArrayList<>();
+        for (final RecordField field : inputSchema.getFields()) {
+            final String name = field.getFieldName();
+            if (!name.equals(PREDICTED_LABEL_FIELD) && !name.equals(PREDICTED_PROBABILITY_FIELD) && !name.equals(TOP_K_FIELD)) {
+                fields.add(field);
+            }
+        }
+        fields.add(new RecordField(PREDICTED_LABEL_FIELD, RecordFieldType.STRING.getDataType()));
+        fields.add(new RecordField(PREDICTED_PROBABILITY_FIELD, RecordFieldType.DOUBLE.getDataType()));
+        fields.add(new RecordField(TOP_K_FIELD, RecordFieldType.ARRAY.getArrayDataType(RecordFieldType.RECORD.getRecordDataType(TOP_K_SCHEMA))));
+        return new SimpleRecordSchema(fields);
+    }
+
+    @Override
+    public void onTrigger(final ProcessContext context, final ProcessSession session) {
+        FlowFile flowFile = session.get();
+        if (flowFile == null) {
+            return;
+        }
+        final long started = System.nanoTime();
+        final RecordReaderFactory readerFactory = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
+        final RecordSetWriterFactory writerFactory = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+        final String featureField = context.getProperty(FEATURE_FIELD).getValue();
+        final int topK = context.getProperty(TOP_K).asInteger();
+        final Map<String, String> originalAttributes = flowFile.getAttributes();
+        final long inputSize = flowFile.getSize();
+        final Map<String, String> attributes = new HashMap<>();
+        try {
+            // One model for the whole FlowFile, even if the service swaps in a newer artifact meanwhile.
+            final ClassifierModel model = context.getProperty(CLASSIFIER_MODEL_SERVICE).asControllerService(ImageClassifierProvider.class).getClassifier();
+            flowFile = session.write(flowFile, (in, out) -> {
+                try (RecordReader reader = readerFactory.createRecordReader(originalAttributes, in, inputSize, getLogger())) {
+                    final RecordSchema outputSchema = outputSchema(reader.getSchema());
+                    final RecordSchema writeSchema = writerFactory.getSchema(originalAttributes, outputSchema);
+                    try (RecordSetWriter writer = writerFactory.createWriter(getLogger(), writeSchema, out, originalAttributes)) {
+                        writer.beginRecordSet();
+                        final BatchScorer scorer = new BatchScorer(model, outputSchema, topK, writer);
+                        Record record;
+                        while ((record = reader.nextRecord()) != null) {
+                            scorer.add(record, featureField);
+                        }
+                        scorer.flush();
+                        final WriteResult result = writer.finishRecordSet();
+                        attributes.putAll(result.getAttributes());
+                        attributes.put("record.count", Integer.toString(result.getRecordCount()));
+                        attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+                        if (result.getRecordCount() == 1) {
+                            attributes.put(LABEL_ATTRIBUTE, scorer.lastLabel);
+                            attributes.put(SCORE_ATTRIBUTE, String.format(Locale.ROOT, "%.6f", scorer.lastProbability));
+                        }
+                    }
+                } catch (final ClassifierInputException e) {
+                    throw new ProcessException(e.getMessage(), e);
+                } catch (final ProcessException e) {
+                    throw e;
+                } catch (final Exception e) {
+                    throw new ProcessException("Records could not be read or written: " + e.getMessage(), e);
+                }
+            });
+            flowFile = session.putAllAttributes(flowFile, attributes);
+            session.getProvenanceReporter().modifyContent(flowFile, "Scored " + attributes.get("record.count") + " records with "
+                    + model.metadata().selectedClassifier(), (System.nanoTime() - started) / 1_000_000);
+            session.transfer(flowFile, SUCCESS);
+        } catch (final ProcessException | IllegalStateException e) {
+            final String reason = e.getCause() instanceof ClassifierInputException ? e.getCause().getMessage()
+                    : Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+            getLogger().error("Could not score {}: {}", flowFile, reason, e);
+            flowFile = session.putAttribute(flowFile, ERROR_ATTRIBUTE, reason);
+            session.transfer(flowFile, FAILURE);
+        }
+    }
+
+    /** Collects records and their feature vectors, scores them a batch at a time and writes them with their predictions. */
+    private static final class BatchScorer {
+
+        private final ClassifierModel model;
+        private final RecordSchema outputSchema;
+        private final int topK;
+        private final RecordSetWriter writer;
+        private final int featureLength;
+        private final float[] features;
+        private final List<Record> records = new ArrayList<>(SCORING_BATCH_RECORDS);
+        private long recordNumber;
+        private String lastLabel;
+        private double lastProbability;
+
+        BatchScorer(final ClassifierModel model, final RecordSchema outputSchema, final int topK, final RecordSetWriter writer) {
+            this.model = model;
+            this.outputSchema = outputSchema;
+            this.topK = topK;
+            this.writer = writer;
+            this.featureLength = model.featureLength();
+            this.features = new float[SCORING_BATCH_RECORDS * featureLength];
+        }
+
+        void add(final Record record, final String featureField) throws ClassifierInputException, java.io.IOException {
+            recordNumber++;
+            final Object value = record.getValue(featureField);
+            if (value == null) {
+                throw new ClassifierInputException("Record " + recordNumber + " has no value in feature field '" + featureField + "'");
+            }
+            final int length = FeatureValues.length(value);
+            if (length < 0) {
+                throw new ClassifierInputException("Record " + recordNumber + ": feature field '" + featureField + "' is not an array of numbers");
+            }
+            if (length != featureLength) {
+                throw new ClassifierInputException("Record " + recordNumber + " has " + length + " features but the classifier takes "
+                        + featureLength + ": were the features extracted with another model or layer than the training features?");
+            }
+            FeatureValues.copy(value, features, records.size() * featureLength, recordNumber);
+            records.add(record);
+            if (records.size() == SCORING_BATCH_RECORDS) {
+                flush();
+            }
+        }
+
+        void flush() throws java.io.IOException {
+            if (records.isEmpty()) {
+                return;
+            }
+            final List<String> labels = model.labels();
+            final int classCount = labels.size();
+            final float[] probabilities = model.probabilities(features, records.size());
+            for (int row = 0; row < records.size(); row++) {
+                final int[] top = model.topClasses(probabilities, row, topK);
+                final List<Record> topRecords = new ArrayList<>(top.length);
+                for (final int classIndex : top) {
+                    final Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put(TOP_LABEL_FIELD, labels.get(classIndex));
+                    entry.put(TOP_PROBABILITY_FIELD, (double) probabilities[row * classCount + classIndex]);
+                    topRecords.add(new MapRecord(TOP_K_SCHEMA, entry));
+                }
+                final Map<String, Object> values = new LinkedHashMap<>(records.get(row).toMap());
+                lastLabel = labels.get(top[0]);
+                lastProbability = probabilities[row * classCount + top[0]];
+                values.put(PREDICTED_LABEL_FIELD, lastLabel);
+                values.put(PREDICTED_PROBABILITY_FIELD, lastProbability);
+                values.put(TOP_K_FIELD, topRecords.toArray());
+                writer.write(new MapRecord(outputSchema, values));
+            }
+            records.clear();
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.nificnn.processors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nificnn.onnx.FeaturePooling;
+import dev.nificnn.testing.SharedData;
+import org.apache.nifi.json.JsonRecordSetWriter;
+import org.apache.nifi.provenance.ProvenanceEventRecord;
+import org.apache.nifi.provenance.ProvenanceEventType;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Extracts SqueezeNet fire9 features (the tap of the test manifest) from the shared photos into JSON records. */
+class ExtractImageFeaturesTest {
+
+    private TestRunner runner;
+    private byte[] kitten;
+    private byte[] fish;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        runner = TestRunners.newTestRunner(ExtractImageFeatures.class);
+        ClassifyImageTest.addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        final JsonRecordSetWriter writer = new JsonRecordSetWriter();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(ExtractImageFeatures.MODEL_SERVICE, "model");
+        runner.setProperty(ExtractImageFeatures.RECORD_WRITER, "writer");
+        runner.setProperty(ExtractImageFeatures.LAYER, "fire9");
+        kitten = Files.readAllBytes(SharedData.require("test-images/kitten_224.png"));
+        fish = Files.readAllBytes(SharedData.require("test-images/fish.png"));
+    }
+
+    private JsonNode runAndReadRecords(final int expectedRecords) throws Exception {
+        runner.run();
+        runner.assertTransferCount(ExtractImageFeatures.REL_SUCCESS, 1);
+        final MockFlowFile output = runner.getFlowFilesForRelationship(ExtractImageFeatures.REL_SUCCESS).getFirst();
+        output.assertAttributeEquals("record.count", Integer.toString(expectedRecords));
+        final JsonNode records = new ObjectMapper().readTree(output.getContent());
+        assertEquals(expectedRecords, records.size());
+        return records;
+    }
+
+    @Test
+    void writesOneRecordPerImageWithTheDocumentedFields() throws Exception {
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        runner.enqueue(kitten, Map.of("filename", "kitten_224.png", "absolute.path", "/data/train/cat/"));
+        runner.enqueue(fish, Map.of("filename", "fish.png", "absolute.path", "/data/train/fish"));
+        runner.enqueue(kitten, Map.of("filename", "unlabelled.png"));
+        final JsonNode records = runAndReadRecords(3);
+
+        runner.assertTransferCount(ExtractImageFeatures.REL_ORIGINAL, 3);
+        runner.assertTransferCount(ExtractImageFeatures.REL_FAILURE, 0);
+        final MockFlowFile output = runner.getFlowFilesForRelationship(ExtractImageFeatures.REL_SUCCESS).getFirst();
+        output.assertAttributeEquals("cnn.model.id", "squeezenet1.1-0fccde009e25");
+        output.assertAttributeEquals("cnn.provider", "CPU");
+        output.assertAttributeEquals("cnn.layer", "fire9");
+        output.assertAttributeEquals("cnn.feature.length", "512");
+        output.assertAttributeEquals("mime.type", "application/json");
+
+        assertEquals("cat", records.get(0).get("label").asText());
+        assertEquals("fish", records.get(1).get("label").asText());
+        assertTrue(records.get(2).get("label").isNull());
+        assertEquals("kitten_224.png", records.get(0).get("source").asText());
+        assertEquals("squeezenet1.1-0fccde009e25", records.get(0).get("model").asText());
+        assertEquals("fire9", records.get(0).get("layer").asText());
+        assertEquals(512, records.get(0).get("features").size());
+        // The same image gives the same features; different images differ.
+        assertEquals(records.get(0).get("features"), records.get(2).get("features"));
+        assertTrue(!records.get(0).get("features").equals(records.get(1).get("features")));
+        // fire9 follows a ReLU: averages are non-negative and not all zero.
+        double sum = 0;
+        for (final JsonNode value : records.get(0).get("features")) {
+            assertTrue(value.floatValue() >= 0);
+            sum += value.floatValue();
+        }
+        assertTrue(sum > 1);
+
+        for (final ProvenanceEventRecord event : runner.getProvenanceEvents()) {
+            if (event.getEventType() == ProvenanceEventType.ATTRIBUTES_MODIFIED) {
+                assertEquals("Features of layer fire9 extracted by model squeezenet1.1-0fccde009e25 on CPU", event.getDetails());
+            }
+        }
+        assertEquals(3, runner.getProvenanceEvents().stream().filter(event -> event.getEventType() == ProvenanceEventType.ATTRIBUTES_MODIFIED).count());
+        assertEquals(3, runner.getCounterValue(InferenceCounters.IMAGES));
+    }
+
+    @Test
+    void poolsAndNormalisesTheRawLayerValues() throws Exception {
+        runner.enqueue(kitten);
+        final float[] raw = floats(runAndReadRecords(1).get(0).get("features"));
+        assertEquals(512 * 13 * 13, raw.length);
+
+        final float[] expectedAverage = new float[512];
+        final float[] expectedMaximum = new float[512];
+        for (int channel = 0; channel < 512; channel++) {
+            double sum = 0;
+            float maximum = Float.NEGATIVE_INFINITY;
+            for (int position = 0; position < 169; position++) {
+                sum += raw[channel * 169 + position];
+                maximum = Math.max(maximum, raw[channel * 169 + position]);
+            }
+            expectedAverage[channel] = (float) (sum / 169);
+            expectedMaximum[channel] = maximum;
+        }
+
+        runner.clearTransferState();
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_MAX);
+        runner.enqueue(kitten);
+        assertArraysClose(expectedMaximum, floats(runAndReadRecords(1).get(0).get("features")), 0f);
+
+        runner.clearTransferState();
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        runner.setProperty(ExtractImageFeatures.L2_NORMALIZE, "true");
+        runner.enqueue(kitten);
+        final float[] normalised = floats(runAndReadRecords(1).get(0).get("features"));
+        double norm = 0;
+        for (final float value : expectedAverage) {
+            norm += value * value;
+        }
+        final float length = (float) Math.sqrt(norm);
+        double normalisedNorm = 0;
+        for (int channel = 0; channel < 512; channel++) {
+            assertEquals(expectedAverage[channel] / length, normalised[channel], 1e-5f);
+            normalisedNorm += normalised[channel] * normalised[channel];
+        }
+        assertEquals(1.0, normalisedNorm, 1e-4);
+    }
+
+    @Test
+    void readsTheClassOutputAsALayerToo() throws Exception {
+        runner.setProperty(ExtractImageFeatures.LAYER, "softmaxout_1");
+        runner.enqueue(kitten);
+        final float[] probabilities = floats(runAndReadRecords(1).get(0).get("features"));
+        assertEquals(1000, probabilities.length);
+        assertTrue(probabilities[281] > 0.9f, Float.toString(probabilities[281]));
+    }
+
+    @Test
+    void rejectsAnUnknownLayer() {
+        runner.setProperty(ExtractImageFeatures.LAYER, "fc7");
+        runner.assertNotValid();
+    }
+
+    @Test
+    void sendsUndecodableImagesToFailureAndWritesTheOthers() throws Exception {
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        runner.enqueue(kitten, Map.of("filename", "good"));
+        runner.enqueue(Arrays.copyOf(kitten, 64), Map.of("filename", "truncated"));
+        runner.enqueue(fish, Map.of("filename", "also-good"));
+        final JsonNode records = runAndReadRecords(2);
+        assertEquals("good", records.get(0).get("source").asText());
+        assertEquals("also-good", records.get(1).get("source").asText());
+        runner.assertTransferCount(ExtractImageFeatures.REL_ORIGINAL, 2);
+        runner.assertTransferCount(ExtractImageFeatures.REL_FAILURE, 1);
+        final MockFlowFile failed = runner.getFlowFilesForRelationship(ExtractImageFeatures.REL_FAILURE).getFirst();
+        failed.assertAttributeEquals("filename", "truncated");
+        assertTrue(failed.getAttribute("cnn.error") != null && !failed.getAttribute("cnn.error").isBlank());
+        failed.assertContentEquals(Arrays.copyOf(kitten, 64));
+    }
+
+    private static float[] floats(final JsonNode array) {
+        final float[] values = new float[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).floatValue();
+        }
+        return values;
+    }
+
+    private static void assertArraysClose(final float[] expected, final float[] actual, final float tolerance) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tolerance, "index " + i);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.nificnn.processors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nificnn.classifier.ClassifierArtifact;
+import dev.nificnn.classifier.ClassifierKind;
+import dev.nificnn.classifier.ClassifierTrainer;
+import dev.nificnn.classifier.FeatureMatrix;
+import dev.nificnn.classifier.FeatureSource;
+import dev.nificnn.classifier.GaussianClusters;
+import dev.nificnn.classifier.TrainingSettings;
+import dev.nificnn.services.ClassifierModelService;
+import org.apache.nifi.json.JsonRecordSetWriter;
+import org.apache.nifi.json.JsonTreeReader;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ScoreImageClassifierTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int FEATURES = 6;
+
+    @TempDir
+    static Path directory;
+    private static Path artifact;
+
+    private TestRunner runner;
+
+    /** Trains a three-class softmax regression on well separated clusters once for all tests. */
+    @BeforeAll
+    static void trainModel() throws Exception {
+        final FeatureMatrix matrix = GaussianClusters.matrix(300, FEATURES, 3, 0.5, 21);
+        final TrainingSettings settings = TrainingSettings.defaults().withCandidates(Set.of(ClassifierKind.SOFTMAX_REGRESSION))
+                .withEpochs(20, 3).withBatchSize(32).withLearningRate(0.01);
+        artifact = directory.resolve("clusters.classifier.zip");
+        ClassifierArtifact.write(ClassifierTrainer.train(matrix, settings, new FeatureSource("squeezenet1.1", "fire9/concat_1")), artifact);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        runner = TestRunners.newTestRunner(ScoreImageClassifier.class);
+        final JsonTreeReader reader = new JsonTreeReader();
+        runner.addControllerService("reader", reader);
+        runner.enableControllerService(reader);
+        final JsonRecordSetWriter writer = new JsonRecordSetWriter();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        final ClassifierModelService service = new ClassifierModelService();
+        runner.addControllerService("classifier", service);
+        runner.setProperty(service, "Classifier Artifact Path", artifact.toString());
+        runner.enableControllerService(service);
+        runner.setProperty(ScoreImageClassifier.RECORD_READER, "reader");
+        runner.setProperty(ScoreImageClassifier.RECORD_WRITER, "writer");
+        runner.setProperty(ScoreImageClassifier.CLASSIFIER_MODEL_SERVICE, "classifier");
+        runner.setProperty(ScoreImageClassifier.TOP_K, "2");
+    }
+
+    @Test
+    void addsPredictionsToEveryRecordAndKeepsTheInputFields() throws Exception {
+        // Fresh samples from the same clusters (same seed gives the same centres; the rows differ by count and order).
+        final FeatureMatrix fresh = GaussianClusters.matrix(90, FEATURES, 3, 0.5, 21);
+        runner.enqueue(FeatureRecordsJson.of(fresh));
+        runner.run();
+
+        runner.assertAllFlowFilesTransferred(ScoreImageClassifier.SUCCESS, 1);
+        final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.SUCCESS).getFirst();
+        scored.assertAttributeEquals("record.count", "90");
+        scored.assertAttributeEquals("mime.type", "application/json");
+        scored.assertAttributeNotExists(ScoreImageClassifier.LABEL_ATTRIBUTE);
+        final JsonNode records = MAPPER.readTree(scored.getContent());
+        assertEquals(90, records.size());
+        int correct = 0;
+        for (int row = 0; row < 90; row++) {
+            final JsonNode record = records.get(row);
+            assertEquals("image-" + row + ".png", record.get("source").asText());
+            assertEquals(FEATURES, record.get("features").size());
+            final String label = record.get("label").asText();
+            final String predicted = record.get("predicted.label").asText();
+            final double probability = record.get("predicted.probability").asDouble();
+            final JsonNode top = record.get("top.k");
+            assertEquals(2, top.size());
+            assertEquals(predicted, top.get(0).get("label").asText());
+            assertEquals(probability, top.get(0).get("probability").asDouble(), 1e-6);
+            assertTrue(probability >= top.get(1).get("probability").asDouble());
+            assertTrue(probability > 1.0 / 3 && probability <= 1.0);
+            assertTrue(probability + top.get(1).get("probability").asDouble() <= 1.0 + 1e-6);
+            if (label.equals(predicted)) {
+                correct++;
+            }
+        }
+        assertTrue(correct >= 87, "correct " + correct + " of 90");
+        assertEquals(1, runner.getProvenanceEvents().stream().filter(event -> event.getEventType().name().equals("CONTENT_MODIFIED")).count());
+    }
+
+    @Test
+    void singleRecordFlowFileGetsLabelAndScoreAttributes() throws Exception {
+        final FeatureMatrix one = GaussianClusters.matrix(3, FEATURES, 3, 0.5, 21);
+        final String json = FeatureRecordsJson.of(one);
+        // Only the record of class-1 (the second one).
+        final String second = "[" + json.substring(json.indexOf("},\n{") + 3, json.lastIndexOf("},\n{") + 1) + "]";
+        runner.setProperty(ScoreImageClassifier.TOP_K, "10");
+        runner.enqueue(second);
+        runner.run();
+
+        runner.assertAllFlowFilesTransferred(ScoreImageClassifier.SUCCESS, 1);
+        final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.SUCCESS).getFirst();
+        scored.assertAttributeEquals(ScoreImageClassifier.LABEL_ATTRIBUTE, "class-1");
+        final double score = Double.parseDouble(scored.getAttribute(ScoreImageClassifier.SCORE_ATTRIBUTE));
+        final JsonNode record = MAPPER.readTree(scored.getContent()).get(0);
+        assertEquals(record.get("predicted.probability").asDouble(), score, 1e-6);
+        // Top K larger than the class count gives every class, and all probabilities sum to one.
+        final JsonNode top = record.get("top.k");
+        assertEquals(3, top.size());
+        assertEquals(1.0, top.get(0).get("probability").asDouble() + top.get(1).get("probability").asDouble()
+                + top.get(2).get("probability").asDouble(), 1e-5);
+    }
+
+    @Test
+    void badRecordsSendTheFlowFileToFailureUnchangedAndScoringGoesOn() throws Exception {
+        final Map<String, String> badInputs = Map.of(
+                "[{\"features\":[1,2,3],\"label\":\"x\"}]", "Record 1 has 3 features but the classifier takes 6",
+                "[{\"features\":[1,2,3,4,5,6]},{\"features\":[1,2,3,4,5,6,7]}]", "Record 2 has 7 features but the classifier takes 6",
+                "[{\"features\":[1,2,3,\"NaN\",5,6]}]", "Record 1: feature 3 is NaN",
+                "[{\"features\":[1,2,3,4,5,1e39]}]", "Record 1: feature 5 is infinite",
+                "[{\"vector\":[1,2,3,4,5,6]}]", "Record 1 has no value in feature field 'features'",
+                "{not json", "Records could not be read or written");
+        for (final Map.Entry<String, String> bad : badInputs.entrySet()) {
+            runner.enqueue(bad.getKey());
+        }
+        runner.enqueue("[{\"features\":[1,2,3,4,5,6]}]");
+        runner.run(badInputs.size() + 1);
+
+        runner.assertTransferCount(ScoreImageClassifier.FAILURE, badInputs.size());
+        runner.assertTransferCount(ScoreImageClassifier.SUCCESS, 1);
+        for (final MockFlowFile failed : runner.getFlowFilesForRelationship(ScoreImageClassifier.FAILURE)) {
+            final String content = failed.getContent();
+            final String reason = failed.getAttribute(ScoreImageClassifier.ERROR_ATTRIBUTE);
+            assertTrue(reason.contains(badInputs.get(content)), content + " -> " + reason);
+            failed.assertAttributeNotExists("record.count");
+        }
+    }
+
+    @Test
+    void outputSchemaAddsThePredictionFields() {
+        final org.apache.nifi.serialization.record.RecordSchema input = new org.apache.nifi.serialization.SimpleRecordSchema(java.util.List.of(
+                new org.apache.nifi.serialization.record.RecordField("features", org.apache.nifi.serialization.record.RecordFieldType.ARRAY
+                        .getArrayDataType(org.apache.nifi.serialization.record.RecordFieldType.FLOAT.getDataType())),
+                new org.apache.nifi.serialization.record.RecordField("predicted.label",
+                        org.apache.nifi.serialization.record.RecordFieldType.INT.getDataType())));
+        final org.apache.nifi.serialization.record.RecordSchema output = ScoreImageClassifier.outputSchema(input);
+        assertEquals(java.util.List.of("features", "predicted.label", "predicted.probability", "top.k"), output.getFieldNames());
+        assertEquals(org.apache.nifi.serialization.record.RecordFieldType.STRING, output.getDataType("predicted.label").orElseThrow().getFieldType());
+        assertFalse(output.getField("top.k").isEmpty());
+    }
+}
