@@ -1,0 +1,504 @@
+package dev.nificnn.processors;
+
+import dev.nificnn.image.ChannelOrder;
+import dev.nificnn.image.DecodedImage;
+import dev.nificnn.image.ImageDecodeException;
+import dev.nificnn.image.ImageDecoder;
+import dev.nificnn.image.ImageEncoder;
+import dev.nificnn.image.ImageResizer;
+import dev.nificnn.image.Interpolation;
+import dev.nificnn.image.NpyWriter;
+import dev.nificnn.image.ResizeMode;
+import dev.nificnn.image.RgbImage;
+import dev.nificnn.image.TensorLayout;
+import dev.nificnn.image.TensorPacker;
+import dev.nificnn.image.TensorSpec;
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.SupportsBatching;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.documentation.UseCase;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.components.DescribedValue;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.flowfile.attributes.CoreAttributes;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Decodes any common image, turns it upright, resizes it and writes it as a PNG or JPEG image or as a normalised float32 {@code .npy} tensor. */
+@SupportsBatching
+@InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@Tags({"image", "cnn", "resize", "tensor", "npy", "jpeg", "png", "webp", "tiff", "machine learning", "preprocessing"})
+@CapabilityDescription("Decodes a JPEG (including CMYK/YCCK and progressive), PNG (including 16-bit, palette and alpha), BMP, GIF (first frame), "
+        + "TIFF or WebP image, recognised from its content, turns it upright according to its EXIF orientation and converts it to RGB. "
+        + "It then resizes it (stretch, shorter side and centre crop, or fit and pad) with nearest, bilinear, bicubic or area interpolation, "
+        + "giving the same pixels as Pillow's Image.resize, and writes either a PNG or JPEG image or a float32 .npy tensor (CHW or HWC, "
+        + "RGB or BGR, value = (pixel x Scale - Mean) / Std) that numpy.load reads. Images that cannot be decoded, are damaged, or declare "
+        + "more pixels than Maximum Pixels go to failure with the reason in cnn.error.")
+@WritesAttributes({
+    @WritesAttribute(attribute = PrepareImage.ORIGINAL_WIDTH, description = "Width of the decoded, upright source image in pixels"),
+    @WritesAttribute(attribute = PrepareImage.ORIGINAL_HEIGHT, description = "Height of the decoded, upright source image in pixels"),
+    @WritesAttribute(attribute = PrepareImage.IMAGE_WIDTH, description = "Width of the prepared image or tensor in pixels"),
+    @WritesAttribute(attribute = PrepareImage.IMAGE_HEIGHT, description = "Height of the prepared image or tensor in pixels"),
+    @WritesAttribute(attribute = PrepareImage.IMAGE_FORMAT, description = "Format the source was decoded from: jpeg, png, gif, bmp, tiff or webp"),
+    @WritesAttribute(attribute = PrepareImage.TENSOR_SHAPE, description = "Shape of the tensor written, e.g. [3,224,224] (tensor output only)"),
+    @WritesAttribute(attribute = PrepareImage.TENSOR_TYPE, description = "Element type of the tensor written: float32 (tensor output only)"),
+    @WritesAttribute(attribute = "mime.type", description = "image/png, image/jpeg or application/x-npy"),
+    @WritesAttribute(attribute = PrepareImage.ERROR, description = "Why the FlowFile was routed to failure")
+})
+@UseCase(
+    description = "Turn incoming images into the normalised tensors a torchvision ImageNet model expects, as .npy files that Python reads with numpy.load.",
+    configuration = """
+        Set "Output Format" to "NPY Tensor", "Width" and "Height" to 224, "Resize Mode" to "Shorter Side Crop" and "Interpolation" to "Bilinear".
+        Set "Tensor Layout" to "CHW", "Channel Order" to "RGB", "Scale" to "1/255", "Mean" to "0.485,0.456,0.406" and "Std" to "0.229,0.224,0.225".
+        Route "failure" somewhere an operator looks: cnn.error says why each image was refused.
+        """)
+@UseCase(
+    description = "Make uniform JPEG thumbnails of images of any common format, whatever their orientation flag.",
+    configuration = """
+        Set "Output Format" to "JPEG", "JPEG Quality" to 85, "Width" and "Height" to the thumbnail size and "Resize Mode" to "Fit and Pad"
+        (keeps the whole picture, black borders) or "Shorter Side Crop" (fills the frame). Use "Area" interpolation for strong reductions.
+        """)
+public class PrepareImage extends AbstractProcessor {
+
+    static final String ORIGINAL_WIDTH = "cnn.image.original.width";
+    static final String ORIGINAL_HEIGHT = "cnn.image.original.height";
+    static final String IMAGE_WIDTH = "cnn.image.width";
+    static final String IMAGE_HEIGHT = "cnn.image.height";
+    static final String IMAGE_FORMAT = "cnn.image.format";
+    static final String TENSOR_SHAPE = "cnn.tensor.shape";
+    static final String TENSOR_TYPE = "cnn.tensor.type";
+    static final String ERROR = "cnn.error";
+    static final String NPY_MIME_TYPE = "application/x-npy";
+
+    /** What the processor writes. */
+    public enum OutputFormat implements DescribedValue {
+        PNG("PNG", "A lossless PNG image of the prepared pixels"),
+        JPEG("JPEG", "A baseline JPEG image of the prepared pixels, at the JPEG Quality"),
+        NPY_TENSOR("NPY Tensor", "A float32 little-endian .npy array of the normalised pixels, shaped by Tensor Layout");
+
+        private final String displayName;
+        private final String description;
+
+        OutputFormat(final String displayName, final String description) {
+            this.displayName = displayName;
+            this.description = description;
+        }
+
+        @Override
+        public String getValue() {
+            return name();
+        }
+
+        @Override
+        public String getDisplayName() {
+            return displayName;
+        }
+
+        @Override
+        public String getDescription() {
+            return description;
+        }
+    }
+
+    /** Allowable values of Resize Mode. */
+    public enum ResizeModeOption implements DescribedValue {
+        STRETCH(ResizeMode.STRETCH, "Stretch", "Scale width and height independently to exactly Width x Height; the aspect ratio may change"),
+        SHORTER_SIDE_CROP(ResizeMode.SHORTER_SIDE_CROP, "Shorter Side Crop",
+                "Scale so that the image covers Width x Height (the shorter side fits), then keep the centre"),
+        FIT_PAD(ResizeMode.FIT_PAD, "Fit and Pad", "Scale so that the whole image fits inside Width x Height, then pad the rest with black");
+
+        private final ResizeMode mode;
+        private final String displayName;
+        private final String description;
+
+        ResizeModeOption(final ResizeMode mode, final String displayName, final String description) {
+            this.mode = mode;
+            this.displayName = displayName;
+            this.description = description;
+        }
+
+        public ResizeMode mode() {
+            return mode;
+        }
+
+        @Override
+        public String getValue() {
+            return name();
+        }
+
+        @Override
+        public String getDisplayName() {
+            return displayName;
+        }
+
+        @Override
+        public String getDescription() {
+            return description;
+        }
+    }
+
+    /** Allowable values of Interpolation. */
+    public enum InterpolationOption implements DescribedValue {
+        NEAREST(Interpolation.NEAREST, "Nearest", "Copy the source pixel under each output pixel's centre (fastest, blocky)"),
+        BILINEAR(Interpolation.BILINEAR, "Bilinear", "Triangle filter, antialiased when downscaling; the same pixels as Pillow's BILINEAR"),
+        BICUBIC(Interpolation.BICUBIC, "Bicubic", "Cubic filter (a = -0.5), antialiased when downscaling; the same pixels as Pillow's BICUBIC"),
+        AREA(Interpolation.AREA, "Area", "Average of the source pixels each output pixel covers (best for strong reductions); Pillow's BOX");
+
+        private final Interpolation interpolation;
+        private final String displayName;
+        private final String description;
+
+        InterpolationOption(final Interpolation interpolation, final String displayName, final String description) {
+            this.interpolation = interpolation;
+            this.displayName = displayName;
+            this.description = description;
+        }
+
+        public Interpolation interpolation() {
+            return interpolation;
+        }
+
+        @Override
+        public String getValue() {
+            return name();
+        }
+
+        @Override
+        public String getDisplayName() {
+            return displayName;
+        }
+
+        @Override
+        public String getDescription() {
+            return description;
+        }
+    }
+
+    /** Allowable values of Tensor Layout. */
+    public enum TensorLayoutOption implements DescribedValue {
+        CHW(TensorLayout.CHW, "CHW", "Channel, height, width: one plane per channel (PyTorch, ONNX NCHW models)"),
+        HWC(TensorLayout.HWC, "HWC", "Height, width, channel: channels interleaved per pixel (TensorFlow, NHWC models)");
+
+        private final TensorLayout layout;
+        private final String displayName;
+        private final String description;
+
+        TensorLayoutOption(final TensorLayout layout, final String displayName, final String description) {
+            this.layout = layout;
+            this.displayName = displayName;
+            this.description = description;
+        }
+
+        public TensorLayout layout() {
+            return layout;
+        }
+
+        @Override
+        public String getValue() {
+            return name();
+        }
+
+        @Override
+        public String getDisplayName() {
+            return displayName;
+        }
+
+        @Override
+        public String getDescription() {
+            return description;
+        }
+    }
+
+    /** Allowable values of Channel Order. */
+    public enum ChannelOrderOption implements DescribedValue {
+        RGB(ChannelOrder.RGB, "RGB", "Red, green, blue (torchvision and most modern models)"),
+        BGR(ChannelOrder.BGR, "BGR", "Blue, green, red (Caffe models such as the ONNX Model Zoo AlexNet and SqueezeNet)");
+
+        private final ChannelOrder order;
+        private final String displayName;
+        private final String description;
+
+        ChannelOrderOption(final ChannelOrder order, final String displayName, final String description) {
+            this.order = order;
+            this.displayName = displayName;
+            this.description = description;
+        }
+
+        public ChannelOrder order() {
+            return order;
+        }
+
+        @Override
+        public String getValue() {
+            return name();
+        }
+
+        @Override
+        public String getDisplayName() {
+            return displayName;
+        }
+
+        @Override
+        public String getDescription() {
+            return description;
+        }
+    }
+
+    static final PropertyDescriptor WIDTH = new PropertyDescriptor.Builder()
+            .name("Width")
+            .description("Width of the prepared image or tensor in pixels")
+            .required(true)
+            .defaultValue("224")
+            .addValidator(StandardValidators.createLongValidator(1, 16_384, true))
+            .build();
+
+    static final PropertyDescriptor HEIGHT = new PropertyDescriptor.Builder()
+            .name("Height")
+            .description("Height of the prepared image or tensor in pixels")
+            .required(true)
+            .defaultValue("224")
+            .addValidator(StandardValidators.createLongValidator(1, 16_384, true))
+            .build();
+
+    static final PropertyDescriptor RESIZE_MODE = new PropertyDescriptor.Builder()
+            .name("Resize Mode")
+            .description("How the aspect ratio of the source is handled when it is brought to Width x Height")
+            .required(true)
+            .allowableValues(ResizeModeOption.class)
+            .defaultValue(ResizeModeOption.STRETCH)
+            .build();
+
+    static final PropertyDescriptor INTERPOLATION = new PropertyDescriptor.Builder()
+            .name("Interpolation")
+            .description("Resampling filter used to resize")
+            .required(true)
+            .allowableValues(InterpolationOption.class)
+            .defaultValue(InterpolationOption.BILINEAR)
+            .build();
+
+    static final PropertyDescriptor OUTPUT_FORMAT = new PropertyDescriptor.Builder()
+            .name("Output Format")
+            .description("Whether the prepared image is written as an image file or as a normalised tensor")
+            .required(true)
+            .allowableValues(OutputFormat.class)
+            .defaultValue(OutputFormat.PNG)
+            .build();
+
+    static final PropertyDescriptor JPEG_QUALITY = new PropertyDescriptor.Builder()
+            .name("JPEG Quality")
+            .description("Quality of the JPEG written, from 0 (smallest) to 100 (best)")
+            .required(true)
+            .defaultValue("90")
+            .addValidator(StandardValidators.createLongValidator(0, 100, true))
+            .dependsOn(OUTPUT_FORMAT, OutputFormat.JPEG)
+            .build();
+
+    static final PropertyDescriptor TENSOR_LAYOUT = new PropertyDescriptor.Builder()
+            .name("Tensor Layout")
+            .description("Order of the tensor's dimensions")
+            .required(true)
+            .allowableValues(TensorLayoutOption.class)
+            .defaultValue(TensorLayoutOption.CHW)
+            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
+            .build();
+
+    static final PropertyDescriptor CHANNEL_ORDER = new PropertyDescriptor.Builder()
+            .name("Channel Order")
+            .description("Order of the colour channels in the tensor; Mean and Std are listed in this order")
+            .required(true)
+            .allowableValues(ChannelOrderOption.class)
+            .defaultValue(ChannelOrderOption.RGB)
+            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
+            .build();
+
+    static final PropertyDescriptor SCALE = new PropertyDescriptor.Builder()
+            .name("Scale")
+            .description("Factor applied to each 0..255 pixel value before Mean is subtracted: a decimal number or a fraction such as 1/255")
+            .required(true)
+            .defaultValue("1/255")
+            .addValidator(new NumberListValidator(1, 1, false))
+            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
+            .build();
+
+    static final PropertyDescriptor MEAN = new PropertyDescriptor.Builder()
+            .name("Mean")
+            .description("Value subtracted from each scaled pixel: one number for all channels or three comma-separated numbers in Channel Order "
+                    + "(torchvision RGB: 0.485,0.456,0.406; Caffe BGR with Scale 1: 104,117,123)")
+            .required(true)
+            .defaultValue("0.485,0.456,0.406")
+            .addValidator(new NumberListValidator(1, 3, false))
+            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
+            .build();
+
+    static final PropertyDescriptor STD = new PropertyDescriptor.Builder()
+            .name("Std")
+            .description("Standard deviation each value is divided by after Mean is subtracted: one positive number or three comma-separated "
+                    + "positive numbers in Channel Order (torchvision: 0.229,0.224,0.225; Caffe: 1)")
+            .required(true)
+            .defaultValue("0.229,0.224,0.225")
+            .addValidator(new NumberListValidator(1, 3, true))
+            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
+            .build();
+
+    static final PropertyDescriptor MAXIMUM_PIXELS = new PropertyDescriptor.Builder()
+            .name("Maximum Pixels")
+            .description("Largest width x height a source image may declare; larger images (such as decompression bombs) go to failure "
+                    + "without being decoded. The default is about 50 megapixels.")
+            .required(true)
+            .defaultValue(String.valueOf(ImageDecoder.DEFAULT_MAX_PIXELS))
+            .addValidator(StandardValidators.createLongValidator(1, Long.MAX_VALUE, true))
+            .build();
+
+    static final Relationship REL_SUCCESS = new Relationship.Builder()
+            .name("success")
+            .description("The prepared image or tensor")
+            .build();
+
+    static final Relationship REL_FAILURE = new Relationship.Builder()
+            .name("failure")
+            .description("Content that is not a decodable image, is damaged, or is too large, unchanged, with cnn.error saying why")
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(WIDTH, HEIGHT, RESIZE_MODE, INTERPOLATION, OUTPUT_FORMAT, JPEG_QUALITY,
+            TENSOR_LAYOUT, CHANNEL_ORDER, SCALE, MEAN, STD, MAXIMUM_PIXELS);
+
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
+
+    private volatile ImageDecoder decoder;
+    private volatile TensorPacker packer;
+    private volatile TensorSpec spec;
+    private volatile OutputFormat outputFormat;
+    private volatile int jpegQuality;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    @OnScheduled
+    public void onScheduled(final ProcessContext context) {
+        final int width = context.getProperty(WIDTH).asInteger();
+        final int height = context.getProperty(HEIGHT).asInteger();
+        final ResizeMode resizeMode = context.getProperty(RESIZE_MODE).asAllowableValue(ResizeModeOption.class).mode();
+        final Interpolation interpolation = context.getProperty(INTERPOLATION).asAllowableValue(InterpolationOption.class).interpolation();
+        outputFormat = context.getProperty(OUTPUT_FORMAT).asAllowableValue(OutputFormat.class);
+        jpegQuality = outputFormat == OutputFormat.JPEG ? context.getProperty(JPEG_QUALITY).asInteger() : 0;
+        if (outputFormat == OutputFormat.NPY_TENSOR) {
+            spec = new TensorSpec(width, height, resizeMode, interpolation,
+                    context.getProperty(TENSOR_LAYOUT).asAllowableValue(TensorLayoutOption.class).layout(),
+                    context.getProperty(CHANNEL_ORDER).asAllowableValue(ChannelOrderOption.class).order(),
+                    NumberListValidator.parse(context.getProperty(SCALE).getValue())[0],
+                    NumberListValidator.parse(context.getProperty(MEAN).getValue()),
+                    NumberListValidator.parse(context.getProperty(STD).getValue()));
+            packer = new TensorPacker(spec);
+        } else {
+            spec = TensorSpec.unnormalised(width, height, resizeMode, interpolation, TensorLayout.HWC, ChannelOrder.RGB);
+            packer = null;
+        }
+        decoder = new ImageDecoder(context.getProperty(MAXIMUM_PIXELS).asLong());
+    }
+
+    @Override
+    public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
+        FlowFile flowFile = session.get();
+        if (flowFile == null) {
+            return;
+        }
+        final long started = System.nanoTime();
+        final byte[] content;
+        try (InputStream input = session.read(flowFile)) {
+            content = input.readAllBytes();
+        } catch (final IOException e) {
+            throw new ProcessException("Could not read the content of " + flowFile, e);
+        }
+        final Map<String, String> attributes = new HashMap<>();
+        final byte[] output;
+        try {
+            final DecodedImage decoded = decoder.decode(content);
+            final RgbImage source = decoded.image();
+            final RgbImage resized = ImageResizer.resize(source, spec.width(), spec.height(), spec.resizeMode(), spec.interpolation());
+            attributes.put(ORIGINAL_WIDTH, String.valueOf(source.width()));
+            attributes.put(ORIGINAL_HEIGHT, String.valueOf(source.height()));
+            attributes.put(IMAGE_WIDTH, String.valueOf(resized.width()));
+            attributes.put(IMAGE_HEIGHT, String.valueOf(resized.height()));
+            attributes.put(IMAGE_FORMAT, decoded.format().imageIoName());
+            output = switch (outputFormat) {
+                case PNG -> {
+                    attributes.put(CoreAttributes.MIME_TYPE.key(), "image/png");
+                    yield ImageEncoder.png(resized);
+                }
+                case JPEG -> {
+                    attributes.put(CoreAttributes.MIME_TYPE.key(), "image/jpeg");
+                    yield ImageEncoder.jpeg(resized, jpegQuality);
+                }
+                case NPY_TENSOR -> {
+                    attributes.put(CoreAttributes.MIME_TYPE.key(), NPY_MIME_TYPE);
+                    attributes.put(TENSOR_SHAPE, shapeText(spec.shape()));
+                    attributes.put(TENSOR_TYPE, "float32");
+                    yield tensorFile(resized);
+                }
+            };
+        } catch (final ImageDecodeException e) {
+            routeToFailure(session, flowFile, e.getMessage(), null);
+            return;
+        } catch (final RuntimeException e) {
+            // Unexpected trouble inside a third-party decoder must not lose the FlowFile or stop the processor.
+            routeToFailure(session, flowFile, "Image could not be prepared: " + e, e);
+            return;
+        }
+        flowFile = session.write(flowFile, stream -> stream.write(output));
+        flowFile = session.putAllAttributes(flowFile, attributes);
+        flowFile = session.removeAttribute(flowFile, ERROR);
+        session.getProvenanceReporter().modifyContent(flowFile, "Prepared as " + outputFormat.getDisplayName() + " " + spec.width() + "x" + spec.height(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        session.transfer(flowFile, REL_SUCCESS);
+    }
+
+    private byte[] tensorFile(final RgbImage resized) {
+        final int[] shape = spec.shape();
+        final int headerLength = NpyWriter.headerLength(shape);
+        final ByteBuffer file = ByteBuffer.allocate(headerLength + Float.BYTES * spec.elementCount()).order(ByteOrder.LITTLE_ENDIAN);
+        NpyWriter.writeHeader(file, shape, spec.elementCount());
+        final FloatBuffer values = file.position(headerLength).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        packer.pack(resized, values);
+        return file.array();
+    }
+
+    private void routeToFailure(final ProcessSession session, final FlowFile flowFile, final String reason, final Throwable error) {
+        if (error == null) {
+            getLogger().warn("Routing {} to failure: {}", flowFile, reason);
+        } else {
+            getLogger().error("Routing {} to failure: {}", flowFile, reason, error);
+        }
+        session.transfer(session.putAttribute(flowFile, ERROR, reason), REL_FAILURE);
+    }
+
+    private static String shapeText(final int[] shape) {
+        return Arrays.toString(shape).replace(" ", "");
+    }
+}
