@@ -34,8 +34,8 @@ public final class FlowTemplates {
     static final String TRAIN_IMAGE_CLASSIFIER_TYPE = "dev.nificnn.processors.TrainImageClassifier";
     static final String SCORE_IMAGE_CLASSIFIER = "dev.nificnn.processors.ScoreImageClassifier";
 
-    /** A file's class label is the name of the folder that holds it (ListFile's path attribute, relative to the input folder). */
-    static final String LABEL_FROM_FOLDER = "${path:replaceAll('[/\\\\]+$', ''):substringAfterLast('/')}";
+    /** A file's class label is the name of the folder that holds it. */
+    static final String LABEL_FROM_FOLDER = "${absolute.path:replaceAll('/+$', ''):substringAfterLast('/')}";
 
     private final NiFiRestClient client;
 
@@ -64,8 +64,10 @@ public final class FlowTemplates {
                 parameters.put("model.manifest", "/opt/nifi-cnn/models/alexnet-topology-random.json");
                 parameters.put("model.directory", "/opt/nifi-cnn/models");
                 parameters.put("feature.layer", "fc7");
+                parameters.put("feature.pooling", "NONE");
                 parameters.put("batch.size", "32");
                 parameters.put("training.records", "1000");
+                parameters.put("training.max.epochs", "50");
                 parameters.put("training.max.wait", "10 min");
                 parameters.put("execution.provider", "AUTO");
             }
@@ -76,6 +78,7 @@ public final class FlowTemplates {
                 parameters.put("model.manifest", "/opt/nifi-cnn/models/alexnet-topology-random.json");
                 parameters.put("model.directory", "/opt/nifi-cnn/models");
                 parameters.put("feature.layer", "fc7");
+                parameters.put("feature.pooling", "NONE");
                 parameters.put("classifier.model", "/data/nifi-cnn/classifier/classifier.zip");
                 parameters.put("batch.size", "32");
                 parameters.put("execution.provider", "AUTO");
@@ -135,8 +138,8 @@ public final class FlowTemplates {
         final String fetch = fetchFile(group, 150);
         final String extract = client.createProcessor(group, EXTRACT_IMAGE_FEATURES, "ExtractImageFeatures", 0, 300,
                 Map.of("ONNX Model Service", model, "Record Writer", writer, "Layer", "#{feature.layer}",
-                        "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
-                Map.of());
+                        "Pooling", "#{feature.pooling}", "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
+                Map.of("autoTerminatedRelationships", List.of("original")));
         final String merge = client.createProcessor(group, STANDARD + "MergeRecord", "Gather Features", 0, 450,
                 Map.of("Record Reader", reader, "Record Writer", writer,
                         "Merge Strategy", "Bin-Packing Algorithm",
@@ -146,8 +149,8 @@ public final class FlowTemplates {
                         "Maximum Number of Bins", "1"),
                 Map.of("autoTerminatedRelationships", List.of("original")));
         final String train = client.createProcessor(group, TRAIN_IMAGE_CLASSIFIER_TYPE, "TrainImageClassifier", 0, 600,
-                Map.of("Record Reader", reader),
-                Map.of());
+                Map.of("Record Reader", reader, "Maximum Epochs", "#{training.max.epochs}"),
+                Map.of("autoTerminatedRelationships", List.of("original")));
         final String putModel = client.createProcessor(group, STANDARD + "PutFile", "Put Classifier And Report", 0, 750,
                 Map.of("Directory", "#{classifier.output.directory}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
@@ -160,7 +163,7 @@ public final class FlowTemplates {
         client.connect(group, extract, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, merge, train, List.of("merged"), "SINGLE_NODE");
         client.connect(group, merge, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
-        client.connect(group, train, putModel, List.of("success", "report"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, train, putModel, List.of("model", "report"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, train, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
     }
 
@@ -169,12 +172,13 @@ public final class FlowTemplates {
         final String reader = client.createControllerService(group, JSON_READER, "Feature Record Reader", Map.of());
         final String writer = client.createControllerService(group, JSON_WRITER, "Prediction Record Writer", Map.of());
         final String classifier = client.createControllerService(group, CLASSIFIER_MODEL_SERVICE, "Classifier Model",
-                Map.of("Model File", "#{classifier.model}"));
+                Map.of("Classifier Artifact Path", "#{classifier.model}"));
         final String list = listFile(group, "#{input.directory}", 0);
         final String fetch = fetchFile(group, 150);
         final String extract = client.createProcessor(group, EXTRACT_IMAGE_FEATURES, "ExtractImageFeatures", 0, 300,
-                Map.of("ONNX Model Service", model, "Record Writer", writer, "Layer", "#{feature.layer}", "Batch Size", "#{batch.size}"),
-                Map.of());
+                Map.of("ONNX Model Service", model, "Record Writer", writer, "Layer", "#{feature.layer}",
+                        "Pooling", "#{feature.pooling}", "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
+                Map.of("autoTerminatedRelationships", List.of("original")));
         final String score = client.createProcessor(group, SCORE_IMAGE_CLASSIFIER, "ScoreImageClassifier", 0, 450,
                 Map.of("Classifier Model Service", classifier, "Record Reader", reader, "Record Writer", writer),
                 Map.of());
