@@ -141,12 +141,13 @@ public final class FlowTemplates {
                         "Pooling", "#{feature.pooling}", "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
                 Map.of("autoTerminatedRelationships", List.of("original")));
         final String merge = client.createProcessor(group, STANDARD + "MergeRecord", "Gather Features", 0, 450,
-                Map.of("Record Reader", reader, "Record Writer", writer,
-                        "Merge Strategy", "Bin-Packing Algorithm",
-                        "Minimum Number of Records", "#{training.records}",
-                        "Maximum Number of Records", "#{training.records}",
-                        "Max Bin Age", "#{training.max.wait}",
-                        "Maximum Number of Bins", "1"),
+                // MergeRecord 2.3 still keys these properties by their legacy names.
+                Map.of("record-reader", reader, "record-writer", writer,
+                        "merge-strategy", "Bin-Packing Algorithm",
+                        "min-records", "#{training.records}",
+                        "max-records", "#{training.records}",
+                        "max-bin-age", "#{training.max.wait}",
+                        "max.bin.count", "1"),
                 Map.of("autoTerminatedRelationships", List.of("original")));
         final String train = client.createProcessor(group, TRAIN_IMAGE_CLASSIFIER_TYPE, "TrainImageClassifier", 0, 600,
                 Map.of("Record Reader", reader, "Maximum Epochs", "#{training.max.epochs}"),
