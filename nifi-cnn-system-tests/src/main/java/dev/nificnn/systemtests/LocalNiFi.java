@@ -22,6 +22,12 @@ public final class LocalNiFi {
         return assembly;
     }
 
+    /** Lets NiFi outlive this JVM (the demo leaves it running). */
+    public LocalNiFi detached() {
+        process.detached();
+        return this;
+    }
+
     public NiFiProcess process() {
         return process;
     }

@@ -34,11 +34,18 @@ public final class NiFiProcess {
     private final String maximumHeap;
     private Process process;
     private long processId = -1;
+    private boolean detached;
 
     public NiFiProcess(final Path home, final int httpPort, final String maximumHeap) {
         this.home = home.toAbsolutePath().normalize();
         this.httpPort = httpPort;
         this.maximumHeap = maximumHeap;
+    }
+
+    /** Starts NiFi in its own session (setsid) so that it outlives the launching command and its terminal's Ctrl-C. */
+    public NiFiProcess detached() {
+        this.detached = Files.isExecutable(Path.of("/usr/bin/setsid"));
+        return this;
     }
 
     public String baseUrl() {
@@ -53,6 +60,10 @@ public final class NiFiProcess {
     public void start(final Duration startupTimeout) throws IOException, InterruptedException {
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         final List<String> command = new ArrayList<>();
+        if (detached) {
+            // setsid execs in place when its caller is not a group leader, so the recorded process id is NiFi's own
+            command.add("/usr/bin/setsid");
+        }
         command.add(java.toString());
         command.add("-Xms512m");
         command.add("-Xmx" + maximumHeap);
