@@ -243,6 +243,36 @@ public final class NiFiRestClient {
         return messages;
     }
 
+    /** Provenance events of one component (newest first, at most maxResults), each with its attributes. */
+    public List<JsonNode> provenanceEvents(final String componentId, final int maxResults) throws IOException, InterruptedException {
+        final ObjectNode body = mapper.createObjectNode();
+        final ObjectNode request = body.putObject("provenance").putObject("request");
+        request.put("maxResults", maxResults);
+        request.putObject("searchTerms").putObject("ProcessorID").put("value", componentId).put("inverse", false);
+        final JsonNode submitted = post("/provenance", body);
+        final String queryId = submitted.path("provenance").path("id").asText();
+        JsonNode state = submitted;
+        final long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!state.path("provenance").path("finished").asBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            state = get("/provenance/" + queryId);
+        }
+        delete("/provenance/" + queryId);
+        final List<JsonNode> events = new ArrayList<>();
+        state.path("provenance").path("results").path("provenanceEvents").forEach(events::add);
+        return events;
+    }
+
+    /** The value of an attribute after a provenance event, or null. */
+    public static String eventAttribute(final JsonNode event, final String name) {
+        for (final JsonNode attribute : event.path("attributes")) {
+            if (name.equals(attribute.path("name").asText())) {
+                return attribute.path("value").isNull() ? null : attribute.path("value").asText();
+            }
+        }
+        return null;
+    }
+
     public JsonNode get(final String path) throws IOException {
         return send(HttpRequest.newBuilder(URI.create(api + path)).GET().timeout(Duration.ofMinutes(1)).build());
     }
