@@ -80,6 +80,7 @@ def make_resize_references():
         'photo37x29': photo_like(37, 29, 1),
         'noise13x11': numpy.random.default_rng(2).integers(0, 256, (11, 13, 3), dtype=numpy.uint8),
         'photo64x48': photo_like(64, 48, 3),
+        'photo150x140': photo_like(150, 140, 7),  # taller than one 64-row strip of the Java horizontal pass
     }
     for name, pixels in sources.items():
         Image.fromarray(pixels, 'RGB').save(os.path.join(HERE, 'sources', name + '.png'))
@@ -96,6 +97,8 @@ def make_resize_references():
             ('photo64x48', 24, 24, 'FIT_PAD', interpolation),
             ('noise13x11', 30, 20, 'SHORTER_SIDE_CROP', interpolation),
             ('noise13x11', 30, 20, 'FIT_PAD', interpolation),
+            ('photo150x140', 61, 47, 'STRETCH', interpolation),
+            ('photo150x140', 40, 40, 'SHORTER_SIDE_CROP', interpolation),
         ]
     lines = []
     for source_name, width, height, mode, interpolation in cases:

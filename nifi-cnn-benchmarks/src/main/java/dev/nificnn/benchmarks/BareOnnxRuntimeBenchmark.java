@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Baseline for the processors: a bare ONNX Runtime CPU session on the AlexNet-topology model, fed with a ready-made direct
- * tensor, at batch 1, 8 and 32.
+ * tensor, at batch 1, 8 and 32, with one intra-op thread per available processor unless {@code -p intraOpThreads=N}.
  * <p>
  * The primary score counts {@code session.run} calls (batches) per second; the secondary {@code images} score counts images per
  * second, the figure the processor benchmarks compare against. ({@code @OperationsPerInvocation} takes a constant and cannot
@@ -47,6 +47,14 @@ public class BareOnnxRuntimeBenchmark {
 
     @Param({"1", "8", "32"})
     public int batch;
+
+    /** ONNX Runtime intra-op threads; 0 means one per available processor. */
+    @Param({"0"})
+    public int intraOpThreads;
+
+    /** Whether idle intra-op threads spin (ONNX Runtime's default) instead of sleeping; spinning costs a shared machine dearly. */
+    @Param({"true"})
+    public boolean allowSpinning;
 
     private OrtSession session;
     private OnnxTensor input;
@@ -70,7 +78,10 @@ public class BareOnnxRuntimeBenchmark {
         final OrtEnvironment environment = OrtEnvironment.getEnvironment();
         final OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        options.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+        options.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors());
+        if (!allowSpinning) {
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
         session = environment.createSession(model.toString(), options);
 
         final int imageFloats = 3 * AlexNetTopologyModel.IMAGE_SIZE * AlexNetTopologyModel.IMAGE_SIZE;

@@ -37,7 +37,10 @@ public final class ImageDecoder {
     /** Default limit on width x height: about 50 megapixels. */
     public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
 
-    private static final ThreadLocal<Map<ImageFormat, ImageReader>> READERS = ThreadLocal.withInitial(() -> new EnumMap<>(ImageFormat.class));
+    /** Per thread, the reader tried first for each format; readers are not thread-safe, and creating one per image is slow. */
+    private static final ThreadLocal<Map<ImageFormat, ImageReader>> PRIMARY_READERS = ThreadLocal.withInitial(() -> new EnumMap<>(ImageFormat.class));
+    /** Per thread, the reader tried when the primary JPEG reader cannot decode an image (CMYK, YCCK). */
+    private static final ThreadLocal<Map<ImageFormat, ImageReader>> FALLBACK_READERS = ThreadLocal.withInitial(() -> new EnumMap<>(ImageFormat.class));
 
     static {
         // In a NiFi NAR the ImageIO registry may have been filled before our class loader was seen: register the TwelveMonkeys plugins.
@@ -68,6 +71,34 @@ public final class ImageDecoder {
 
     /** Decodes {@code content} to an upright RGB image. */
     public DecodedImage decode(final byte[] content) throws ImageDecodeException {
+        final ImageFormat format = sniff(content);
+        final BufferedImage decoded = read(content, format);
+        final int orientation = orientation(content, format);
+        return new DecodedImage(ExifOrientation.apply(toRgb(decoded), orientation), format);
+    }
+
+    /**
+     * Decodes {@code content} and returns its upright pixels, where possible as a view of the decoder's own raster (no copy).
+     * The view is valid until the next call on the same thread.
+     */
+    DecodedPixels decodePixels(final byte[] content) throws ImageDecodeException {
+        final ImageFormat format = sniff(content);
+        final BufferedImage decoded = read(content, format);
+        final int orientation = orientation(content, format);
+        if (orientation == ExifOrientation.UPRIGHT) {
+            final PixelView view = interleavedView(decoded);
+            if (view != null) {
+                return new DecodedPixels(view, format);
+            }
+        }
+        return new DecodedPixels(PixelView.of(ExifOrientation.apply(toRgb(decoded), orientation)), format);
+    }
+
+    /** Upright decoded pixels and their source format. */
+    record DecodedPixels(PixelView pixels, ImageFormat format) {
+    }
+
+    private static ImageFormat sniff(final byte[] content) throws ImageDecodeException {
         if (content == null || content.length == 0) {
             throw new ImageDecodeException("Content is empty: there is no image to decode");
         }
@@ -75,10 +106,40 @@ public final class ImageDecoder {
         if (format == null) {
             throw new ImageDecodeException(describeUnrecognised(content));
         }
-        final Map<ImageFormat, ImageReader> readers = READERS.get();
+        return format;
+    }
+
+    private static int orientation(final byte[] content, final ImageFormat format) {
+        return switch (format) {
+            case JPEG -> ExifOrientation.ofJpeg(content);
+            case TIFF -> ExifOrientation.ofTiff(content, 0, content.length);
+            default -> ExifOrientation.UPRIGHT;
+        };
+    }
+
+    private BufferedImage read(final byte[] content, final ImageFormat format) throws ImageDecodeException {
+        BufferedImage decoded;
+        try {
+            decoded = read(content, format, PRIMARY_READERS.get(), false);
+        } catch (final FallbackNeededException e) {
+            // The JDK's JPEG reader does not decode CMYK or YCCK JPEGs; TwelveMonkeys' reader does (more slowly).
+            try {
+                decoded = read(content, format, FALLBACK_READERS.get(), true);
+            } catch (final FallbackNeededException unexpected) {
+                throw new ImageDecodeException(format + " content could not be decoded: " + describe(unexpected.getCause()), unexpected.getCause());
+            }
+        }
+        if (format == ImageFormat.JPEG && !hasEndOfImageMarker(content)) {
+            throw new ImageDecodeException("JPEG content is truncated: the end-of-image marker is missing");
+        }
+        return decoded;
+    }
+
+    private BufferedImage read(final byte[] content, final ImageFormat format, final Map<ImageFormat, ImageReader> readers, final boolean fallback)
+            throws ImageDecodeException, FallbackNeededException {
         ImageReader reader = readers.get(format);
         if (reader == null) {
-            reader = createReader(format);
+            reader = createReader(format, fallback);
             readers.put(format, reader);
         }
         final List<String> warnings = new ArrayList<>(1);
@@ -112,6 +173,12 @@ public final class ImageDecoder {
         } catch (final ImageDecodeException e) {
             discard(readers, format);
             throw e;
+        } catch (final IIOException e) {
+            discard(readers, format);
+            if (!fallback && format == ImageFormat.JPEG && warnings.isEmpty()) {
+                throw new FallbackNeededException(e);
+            }
+            throw new ImageDecodeException(format + " content could not be decoded (truncated or corrupt?): " + describe(e), e);
         } catch (final IOException | RuntimeException e) {
             discard(readers, format);
             throw new ImageDecodeException(format + " content could not be decoded (truncated or corrupt?): " + describe(e), e);
@@ -125,16 +192,22 @@ public final class ImageDecoder {
         if (!warnings.isEmpty()) {
             throw new ImageDecodeException(format + " content is truncated or corrupt: " + String.join("; ", warnings));
         }
-        if (format == ImageFormat.JPEG && !hasEndOfImageMarker(content)) {
-            throw new ImageDecodeException("JPEG content is truncated: the end-of-image marker is missing");
+        return decoded;
+    }
+
+    /** A view of the decoded raster when it is 8-bit interleaved sRGB (the usual JPEG, PNG and BMP case); null otherwise. */
+    private static PixelView interleavedView(final BufferedImage image) {
+        final ColorModel colorModel = image.getColorModel();
+        final Raster raster = image.getRaster();
+        if (colorModel instanceof IndexColorModel || !colorModel.getColorSpace().isCS_sRGB() || raster.getNumBands() < 3
+                || !(raster.getDataBuffer() instanceof DataBufferByte bytes) || bytes.getNumBanks() != 1
+                || !(raster.getSampleModel() instanceof ComponentSampleModel components) || !sameBank(components)
+                || raster.getParent() != null || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0) {
+            return null;
         }
-        final RgbImage rgb = toRgb(decoded);
-        final int orientation = switch (format) {
-            case JPEG -> ExifOrientation.ofJpeg(content);
-            case TIFF -> ExifOrientation.ofTiff(content, 0, content.length);
-            default -> ExifOrientation.UPRIGHT;
-        };
-        return new DecodedImage(ExifOrientation.apply(rgb, orientation), format);
+        final int[] bandOffsets = components.getBandOffsets();
+        return new PixelView(bytes.getData(), bytes.getOffset(), image.getWidth(), image.getHeight(), components.getScanlineStride(),
+                components.getPixelStride(), bandOffsets[0], bandOffsets[1], bandOffsets[2]);
     }
 
     /** Converts any decoded BufferedImage to 8-bit RGB. */
@@ -257,13 +330,18 @@ public final class ImageDecoder {
         return false;
     }
 
-    private static ImageReader createReader(final ImageFormat format) throws ImageDecodeException {
+    /**
+     * For JPEG the JDK's own reader comes first (it is the fastest) and TwelveMonkeys' is the fallback; for the other formats
+     * the TwelveMonkeys reader is preferred where one is registered (more TIFF, BMP and WebP variants).
+     */
+    private static ImageReader createReader(final ImageFormat format, final boolean fallback) throws ImageDecodeException {
+        final boolean preferJdk = format == ImageFormat.JPEG && !fallback;
         final Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName());
         ImageReader chosen = null;
         while (readers.hasNext()) {
             final ImageReader candidate = readers.next();
-            // Prefer the TwelveMonkeys reader (CMYK/YCCK JPEG, more TIFF variants) when several are registered.
-            if (chosen == null || candidate.getClass().getName().startsWith("com.twelvemonkeys")) {
+            final boolean jdk = candidate.getClass().getName().startsWith("com.sun.imageio");
+            if (chosen == null || (preferJdk ? jdk : candidate.getClass().getName().startsWith("com.twelvemonkeys"))) {
                 if (chosen != null) {
                     chosen.dispose();
                 }
@@ -276,6 +354,13 @@ public final class ImageDecoder {
             throw new ImageDecodeException("No ImageIO reader is installed for " + format + " images");
         }
         return chosen;
+    }
+
+    /** The primary reader refused an image that the fallback reader may decode. */
+    private static final class FallbackNeededException extends Exception {
+        FallbackNeededException(final IIOException cause) {
+            super(cause);
+        }
     }
 
     private static void discard(final Map<ImageFormat, ImageReader> readers, final ImageFormat format) {

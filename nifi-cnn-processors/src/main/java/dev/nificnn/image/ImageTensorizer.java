@@ -26,13 +26,19 @@ public final class ImageTensorizer {
 
     /** Decodes {@code encodedImage} and writes exactly {@code 3 * width * height} floats at the destination's position, advancing it. */
     public void write(final byte[] encodedImage, final FloatBuffer destination) throws ImageDecodeException {
-        final DecodedImage decoded = decoder.decode(encodedImage);
-        write(decoded.image(), destination);
+        prepare(encodedImage, destination);
+    }
+
+    /** Like {@link #write(byte[], FloatBuffer)}, and also says what was decoded (format and upright size). */
+    public SourceImageInfo prepare(final byte[] encodedImage, final FloatBuffer destination) throws ImageDecodeException {
+        final ImageDecoder.DecodedPixels decoded = decoder.decodePixels(encodedImage);
+        final PixelView pixels = decoded.pixels();
+        packer.pack(ImageResizer.resizeToPlanes(pixels, spec.width(), spec.height(), spec.resizeMode(), spec.interpolation()), destination);
+        return new SourceImageInfo(decoded.format(), pixels.width(), pixels.height());
     }
 
     /** Resizes an already decoded image and writes its tensor at the destination's position, advancing it. */
     public void write(final RgbImage image, final FloatBuffer destination) {
-        final RgbImage resized = ImageResizer.resize(image, spec.width(), spec.height(), spec.resizeMode(), spec.interpolation());
-        packer.pack(resized, destination);
+        packer.pack(ImageResizer.resizeToPlanes(PixelView.of(image), spec.width(), spec.height(), spec.resizeMode(), spec.interpolation()), destination);
     }
 }

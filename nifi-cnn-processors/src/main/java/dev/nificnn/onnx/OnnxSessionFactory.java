@@ -6,6 +6,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Creates ONNX Runtime sessions on the execution provider asked for, falling back from CUDA to the CPU in AUTO mode. */
@@ -25,6 +27,9 @@ public final class OnnxSessionFactory {
      */
     public record CreatedSession(OrtSession session, ExecutionProvider activeProvider, String fallbackReason) {
     }
+
+    /** Provider and device to the loader's message, or "" when it loads. */
+    private static final Map<String, String> GPU_PROBLEMS = new ConcurrentHashMap<>();
 
     private final AtomicLong sessionsCreated = new AtomicLong();
 
@@ -68,12 +73,17 @@ public final class OnnxSessionFactory {
      * otherwise the loader's message. Meant for validation in CUDA and TensorRT modes.
      */
     public static String checkGpuProvider(final SessionSettings settings) {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            addGpuProviders(options, settings);
-            return null;
-        } catch (final OrtException | RuntimeException e) {
-            return e.getMessage() + " (" + GPU_REQUIREMENTS + ")";
-        }
+        // The first attempt can take seconds (ONNX Runtime tries to load its CUDA libraries) and NiFi validates often:
+        // the answer is kept, since libraries do not appear in a running JVM.
+        final String key = settings.provider() + "/" + settings.cudaDeviceId();
+        return GPU_PROBLEMS.computeIfAbsent(key, ignored -> {
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                addGpuProviders(options, settings);
+                return "";
+            } catch (final OrtException | RuntimeException e) {
+                return e.getMessage() + " (" + GPU_REQUIREMENTS + ")";
+            }
+        }).transform(problem -> problem.isEmpty() ? null : problem);
     }
 
     private OrtSession createCpuSession(final byte[] model, final SessionSettings settings) throws ModelLoadException {

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 
 /**
  * Reads a batch of FlowFiles (images or .npy tensors) into one model input buffer, setting aside those that cannot be
@@ -37,21 +38,47 @@ final class ModelInputs {
     Prepared prepare(final ProcessSession session, final List<FlowFile> flowFiles, final OnnxModel model) {
         final InputPreparer inputPreparer = preparerFor(model.manifest().input());
         final int valuesPerImage = model.manifest().input().valuesPerImage();
-        final FloatBuffer buffer = buffer(model.manifest().input(), flowFiles.size());
-        final List<FlowFile> accepted = new ArrayList<>(flowFiles.size());
-        final Map<FlowFile, String> rejected = new LinkedHashMap<>();
-        for (final FlowFile flowFile : flowFiles) {
-            buffer.position(accepted.size() * valuesPerImage);
-            final byte[][] content = new byte[1][];
+        final int count = flowFiles.size();
+        final FloatBuffer buffer = buffer(model.manifest().input(), count);
+        final byte[][] contents = new byte[count][];
+        final String[] errors = new String[count];
+        // The session is not thread-safe: read on this thread, decode in parallel below.
+        for (int i = 0; i < count; i++) {
+            final int index = i;
             try {
-                session.read(flowFile, (final InputStream in) -> content[0] = in.readAllBytes());
-                inputPreparer.write(content[0], buffer);
-                accepted.add(flowFile);
-            } catch (final InvalidInputException e) {
-                rejected.put(flowFile, e.getMessage());
+                session.read(flowFiles.get(i), (final InputStream in) -> contents[index] = in.readAllBytes());
             } catch (final RuntimeException e) {
-                rejected.put(flowFile, "Input cannot be read: " + e);
+                errors[i] = "Input cannot be read: " + e;
             }
+        }
+        // Decoding and resizing are the processors' own CPU work beside inference; spreading a batch over the cores keeps
+        // that share small. Each image has its own slot of the buffer.
+        final IntStream slots = IntStream.range(0, count);
+        (count > 1 ? slots.parallel() : slots).forEach(index -> {
+            if (errors[index] != null) {
+                return;
+            }
+            final FloatBuffer slot = buffer.duplicate().position(index * valuesPerImage);
+            try {
+                inputPreparer.write(contents[index], slot);
+            } catch (final InvalidInputException e) {
+                errors[index] = e.getMessage();
+            } catch (final RuntimeException e) {
+                errors[index] = "Input cannot be prepared: " + e;
+            }
+        });
+        final List<FlowFile> accepted = new ArrayList<>(count);
+        final Map<FlowFile, String> rejected = new LinkedHashMap<>();
+        for (int index = 0; index < count; index++) {
+            if (errors[index] != null) {
+                rejected.put(flowFiles.get(index), errors[index]);
+                continue;
+            }
+            if (accepted.size() != index) {
+                // Close the gap a rejected input left, so that accepted images are contiguous.
+                buffer.put(accepted.size() * valuesPerImage, buffer, index * valuesPerImage, valuesPerImage);
+            }
+            accepted.add(flowFiles.get(index));
         }
         buffer.position(0);
         return new Prepared(accepted, rejected, buffer);

@@ -6,12 +6,13 @@ import dev.nificnn.image.ImageDecodeException;
 import dev.nificnn.image.ImageDecoder;
 import dev.nificnn.image.ImageEncoder;
 import dev.nificnn.image.ImageResizer;
+import dev.nificnn.image.ImageTensorizer;
 import dev.nificnn.image.Interpolation;
 import dev.nificnn.image.NpyWriter;
 import dev.nificnn.image.ResizeMode;
 import dev.nificnn.image.RgbImage;
 import dev.nificnn.image.TensorLayout;
-import dev.nificnn.image.TensorPacker;
+import dev.nificnn.image.SourceImageInfo;
 import dev.nificnn.image.TensorSpec;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.SupportsBatching;
@@ -385,7 +386,7 @@ public class PrepareImage extends AbstractProcessor {
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
 
     private volatile ImageDecoder decoder;
-    private volatile TensorPacker packer;
+    private volatile ImageTensorizer tensorizer;
     private volatile TensorSpec spec;
     private volatile OutputFormat outputFormat;
     private volatile int jpegQuality;
@@ -415,12 +416,12 @@ public class PrepareImage extends AbstractProcessor {
                     NumberListValidator.parse(context.getProperty(SCALE).getValue())[0],
                     NumberListValidator.parse(context.getProperty(MEAN).getValue()),
                     NumberListValidator.parse(context.getProperty(STD).getValue()));
-            packer = new TensorPacker(spec);
         } else {
             spec = TensorSpec.unnormalised(width, height, resizeMode, interpolation, TensorLayout.HWC, ChannelOrder.RGB);
-            packer = null;
         }
-        decoder = new ImageDecoder(context.getProperty(MAXIMUM_PIXELS).asLong());
+        final long maximumPixels = context.getProperty(MAXIMUM_PIXELS).asLong();
+        decoder = new ImageDecoder(maximumPixels);
+        tensorizer = new ImageTensorizer(spec, maximumPixels);
     }
 
     @Override
@@ -439,30 +440,20 @@ public class PrepareImage extends AbstractProcessor {
         final Map<String, String> attributes = new HashMap<>();
         final byte[] output;
         try {
-            final DecodedImage decoded = decoder.decode(content);
-            final RgbImage source = decoded.image();
-            final RgbImage resized = ImageResizer.resize(source, spec.width(), spec.height(), spec.resizeMode(), spec.interpolation());
-            attributes.put(ORIGINAL_WIDTH, String.valueOf(source.width()));
-            attributes.put(ORIGINAL_HEIGHT, String.valueOf(source.height()));
-            attributes.put(IMAGE_WIDTH, String.valueOf(resized.width()));
-            attributes.put(IMAGE_HEIGHT, String.valueOf(resized.height()));
-            attributes.put(IMAGE_FORMAT, decoded.format().imageIoName());
-            output = switch (outputFormat) {
-                case PNG -> {
-                    attributes.put(CoreAttributes.MIME_TYPE.key(), "image/png");
-                    yield ImageEncoder.png(resized);
-                }
-                case JPEG -> {
+            if (outputFormat == OutputFormat.NPY_TENSOR) {
+                output = tensorFile(content, attributes);
+            } else {
+                final DecodedImage decoded = decoder.decode(content);
+                final RgbImage resized = ImageResizer.resize(decoded.image(), spec.width(), spec.height(), spec.resizeMode(), spec.interpolation());
+                putSizes(attributes, new SourceImageInfo(decoded.format(), decoded.image().width(), decoded.image().height()));
+                if (outputFormat == OutputFormat.JPEG) {
                     attributes.put(CoreAttributes.MIME_TYPE.key(), "image/jpeg");
-                    yield ImageEncoder.jpeg(resized, jpegQuality);
+                    output = ImageEncoder.jpeg(resized, jpegQuality);
+                } else {
+                    attributes.put(CoreAttributes.MIME_TYPE.key(), "image/png");
+                    output = ImageEncoder.png(resized);
                 }
-                case NPY_TENSOR -> {
-                    attributes.put(CoreAttributes.MIME_TYPE.key(), NPY_MIME_TYPE);
-                    attributes.put(TENSOR_SHAPE, shapeText(spec.shape()));
-                    attributes.put(TENSOR_TYPE, "float32");
-                    yield tensorFile(resized);
-                }
-            };
+            }
         } catch (final ImageDecodeException e) {
             routeToFailure(session, flowFile, e.getMessage(), null);
             return;
@@ -479,14 +470,25 @@ public class PrepareImage extends AbstractProcessor {
         session.transfer(flowFile, REL_SUCCESS);
     }
 
-    private byte[] tensorFile(final RgbImage resized) {
+    private byte[] tensorFile(final byte[] content, final Map<String, String> attributes) throws ImageDecodeException {
         final int[] shape = spec.shape();
         final int headerLength = NpyWriter.headerLength(shape);
         final ByteBuffer file = ByteBuffer.allocate(headerLength + Float.BYTES * spec.elementCount()).order(ByteOrder.LITTLE_ENDIAN);
         NpyWriter.writeHeader(file, shape, spec.elementCount());
         final FloatBuffer values = file.position(headerLength).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        packer.pack(resized, values);
+        putSizes(attributes, tensorizer.prepare(content, values));
+        attributes.put(CoreAttributes.MIME_TYPE.key(), NPY_MIME_TYPE);
+        attributes.put(TENSOR_SHAPE, shapeText(shape));
+        attributes.put(TENSOR_TYPE, "float32");
         return file.array();
+    }
+
+    private void putSizes(final Map<String, String> attributes, final SourceImageInfo source) {
+        attributes.put(ORIGINAL_WIDTH, String.valueOf(source.width()));
+        attributes.put(ORIGINAL_HEIGHT, String.valueOf(source.height()));
+        attributes.put(IMAGE_WIDTH, String.valueOf(spec.width()));
+        attributes.put(IMAGE_HEIGHT, String.valueOf(spec.height()));
+        attributes.put(IMAGE_FORMAT, source.format().imageIoName());
     }
 
     private void routeToFailure(final ProcessSession session, final FlowFile flowFile, final String reason, final Throwable error) {

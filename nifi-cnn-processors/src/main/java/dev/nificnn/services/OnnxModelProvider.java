@@ -18,6 +18,9 @@ public interface OnnxModelProvider extends ControllerService {
     /** The current model, for describing it (model id, provider, taps) but not for running it without a lease. */
     OnnxModel currentModel();
 
-    /** How many ONNX Runtime sessions this service created since it was enabled: 1 unless the model was reloaded. */
+    /**
+     * How many ONNX Runtime sessions were created for this service's model since it was loaded: 1 unless the model was
+     * reloaded. Services configured alike share one model, and so this count.
+     */
     long sessionsCreated();
 }

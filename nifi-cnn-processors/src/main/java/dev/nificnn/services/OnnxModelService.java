@@ -8,7 +8,7 @@ import dev.nificnn.onnx.ModelManifest;
 import dev.nificnn.onnx.OnnxModel;
 import dev.nificnn.onnx.OnnxSessionFactory;
 import dev.nificnn.onnx.OptimizationLevel;
-import dev.nificnn.onnx.ReloadableModel;
+import dev.nificnn.onnx.SharedModels;
 import dev.nificnn.onnx.SessionSettings;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
@@ -132,7 +132,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             MODEL_MANIFEST, MODEL_DIRECTORY, EXECUTION_PROVIDER, CUDA_DEVICE_ID, GPU_MEMORY_LIMIT, INTRA_OP_THREADS, OPTIMIZATION_LEVEL,
             ADDITIONAL_LAYER_TAPS, MODEL_CHECK_INTERVAL);
 
-    private volatile ReloadableModel model;
+    private volatile SharedModels.Handle model;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -177,13 +177,13 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
         } catch (final ModelLoadException e) {
             throw new InitializationException(e.getMessage(), e);
         }
-        final OnnxModel loaded = model.current();
+        final OnnxModel loaded = model.model().current();
         getLogger().info("Loaded {}", loaded.describe());
     }
 
     @OnDisabled
     public void onDisabled() {
-        final ReloadableModel current = model;
+        final SharedModels.Handle current = model;
         model = null;
         if (current != null) {
             current.close();
@@ -192,26 +192,26 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
 
     @Override
     public ModelLease acquire() {
-        final ReloadableModel current = model;
+        final SharedModels.Handle current = model;
         if (current == null) {
             throw new IllegalStateException("OnnxModelService is not enabled");
         }
-        return current.acquire();
+        return current.model().acquire();
     }
 
     @Override
     public OnnxModel currentModel() {
-        final ReloadableModel current = model;
+        final SharedModels.Handle current = model;
         if (current == null) {
             throw new IllegalStateException("OnnxModelService is not enabled");
         }
-        return current.current();
+        return current.model().current();
     }
 
     @Override
     public long sessionsCreated() {
-        final ReloadableModel current = model;
-        return current == null ? 0 : current.sessionsCreated();
+        final SharedModels.Handle current = model;
+        return current == null ? 0 : current.model().sessionsCreated();
     }
 
     @Override
@@ -249,11 +249,11 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
         return new ConfigVerificationResult.Builder().verificationStepName(name).outcome(outcome).explanation(explanation).build();
     }
 
-    private static ReloadableModel open(final ConfigurationContext context, final ComponentLog logger) throws ModelLoadException {
+    private static SharedModels.Handle open(final ConfigurationContext context, final ComponentLog logger) throws ModelLoadException {
         final Path manifest = Path.of(context.getProperty(MODEL_MANIFEST).evaluateAttributeExpressions().getValue());
         final Path directory = modelDirectory(context.getProperty(MODEL_DIRECTORY).evaluateAttributeExpressions().getValue());
         final Duration checkInterval = Duration.ofMillis(context.getProperty(MODEL_CHECK_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS));
-        return new ReloadableModel(manifest, directory, settings(context), taps(context), checkInterval, logger::warn);
+        return SharedModels.open(manifest, directory, settings(context), taps(context), checkInterval, logger::warn);
     }
 
     private static SessionSettings settings(final ConfigurationContext context) {

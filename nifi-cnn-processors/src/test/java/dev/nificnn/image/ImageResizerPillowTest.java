@@ -3,6 +3,7 @@ package dev.nificnn.image;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -55,5 +56,25 @@ class ImageResizerPillowTest {
         assertTrue(withinOne >= 0.99 * reference.length, summary);
         // Stronger than the bar: the arithmetic is Pillow's own, so every value is expected to be identical.
         assertEquals(reference.length, exact, summary);
+    }
+
+    /** The tensor path (decoder raster read in place, planes, packing) must give the same values as the image path. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void tensorizerMatchesPillow(final String line) throws ImageDecodeException {
+        final String[] fields = line.split(" ");
+        final int width = Integer.parseInt(fields[2]);
+        final int height = Integer.parseInt(fields[3]);
+        final TensorSpec spec = TensorSpec.unnormalised(width, height, ResizeMode.valueOf(fields[4]), Interpolation.valueOf(fields[5]),
+                TensorLayout.CHW, ChannelOrder.BGR);
+        final FloatBuffer tensor = FloatBuffer.allocate(spec.elementCount());
+        new ImageTensorizer(spec, ImageDecoder.DEFAULT_MAX_PIXELS).write(ImageFixtures.bytes("sources/" + fields[1] + ".png"), tensor);
+        final float[] reference = ImageFixtures.reference("pillow/" + fields[0] + ".npy").data();
+        final int plane = width * height;
+        for (int pixel = 0; pixel < plane; pixel++) {
+            for (int channel = 0; channel < 3; channel++) {
+                assertEquals(reference[pixel * 3 + 2 - channel], tensor.get(channel * plane + pixel), 0f, line + " pixel " + pixel + " channel " + channel);
+            }
+        }
     }
 }

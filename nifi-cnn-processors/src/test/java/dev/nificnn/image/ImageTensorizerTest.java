@@ -58,6 +58,19 @@ class ImageTensorizerTest {
     }
 
     @Test
+    void reportsFormatAndUprightSizeOfRotatedJpeg() throws Exception {
+        final TensorSpec spec = TensorSpec.unnormalised(20, 14, ResizeMode.STRETCH, Interpolation.BILINEAR, TensorLayout.HWC, ChannelOrder.RGB);
+        final FloatBuffer tensor = FloatBuffer.allocate(spec.elementCount());
+        final SourceImageInfo info = new ImageTensorizer(spec, ImageDecoder.DEFAULT_MAX_PIXELS).prepare(ImageFixtures.bytes("decode/orientation6.jpg"), tensor);
+        assertEquals(new SourceImageInfo(ImageFormat.JPEG, 20, 14), info);
+        // Same size, so the tensor holds the upright decoded pixels themselves: compare with Pillow's upright decode.
+        final NpyArray expected = ImageFixtures.reference("decode/expected/orientation6.jpg.npy");
+        for (int i = 0; i < spec.elementCount(); i++) {
+            assertEquals(expected.data()[i], tensor.get(i), 6f, "value " + i);
+        }
+    }
+
+    @Test
     void refusesImagesOverThePixelLimit() throws IOException {
         final TensorSpec spec = TensorSpec.unnormalised(2, 2, ResizeMode.STRETCH, Interpolation.BILINEAR, TensorLayout.CHW, ChannelOrder.RGB);
         final ImageDecodeException error = assertThrows(ImageDecodeException.class, () -> new ImageTensorizer(spec, 3).write(png(), FloatBuffer.allocate(12)));

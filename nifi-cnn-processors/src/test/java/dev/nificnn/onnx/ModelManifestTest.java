@@ -102,6 +102,21 @@ class ModelManifestTest {
         assertEquals("Model manifest /no/such/manifest.json does not exist", e.getMessage());
     }
 
+    @Test
+    void parsesEveryManifestCommittedInModels() throws Exception {
+        final Path models = Path.of("..", "models").toAbsolutePath().normalize();
+        int parsed = 0;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(models)) {
+            for (final Path file : files.filter(path -> path.toString().endsWith(".json")).sorted().toList()) {
+                final ModelManifest manifest = ModelManifest.read(file);
+                assertEquals(3 * 224 * 224, manifest.input().valuesPerImage(), file.toString());
+                assertEquals(224, manifest.input().tensorSpec().width(), file.toString());
+                parsed++;
+            }
+        }
+        assertTrue(parsed >= 5, "manifests found in " + models + ": " + parsed);
+    }
+
     private static void assertMessage(final String json, final String expected) {
         final ModelManifestException e = assertThrows(ModelManifestException.class, () -> parse(json));
         assertTrue(e.getMessage().contains(expected), () -> "Message '" + e.getMessage() + "' lacks '" + expected + "'");

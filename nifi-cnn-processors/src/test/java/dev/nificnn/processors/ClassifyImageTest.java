@@ -113,6 +113,27 @@ class ClassifyImageTest {
     }
 
     @Test
+    void classifiesWithTheCommittedManifestsOfTheSharedModels() throws Exception {
+        for (final String name : List.of("squeezenet1.1-shared", "squeezenet1.1-fp16-shared")) {
+            final TestRunner committed = TestRunners.newTestRunner(ClassifyImage.class);
+            final OnnxModelService service = new OnnxModelService();
+            committed.addControllerService(SERVICE_ID, service);
+            committed.setProperty(service, OnnxModelService.MODEL_MANIFEST, Path.of("..", "models", name + ".json").toAbsolutePath().toString());
+            committed.setProperty(service, OnnxModelService.MODEL_DIRECTORY, SharedData.require("models").toString());
+            committed.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+            committed.enableControllerService(service);
+            committed.setProperty(ClassifyImage.MODEL_SERVICE, SERVICE_ID);
+            committed.enqueue(kitten);
+            committed.run();
+            committed.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 1);
+            final MockFlowFile result = committed.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).getFirst();
+            result.assertAttributeEquals("cnn.label", "tabby");
+            assertTrue(result.getAttribute("cnn.model.id").startsWith(name + "-"), result.getAttribute("cnn.model.id"));
+            assertTrue(Float.parseFloat(result.getAttribute("cnn.score")) > 0.9f, result.getAttribute("cnn.score"));
+        }
+    }
+
+    @Test
     void writesJsonContentWhenAsked() throws Exception {
         addSqueezeNet(runner, "squeezenet1.1-fp32.json");
         runner.setProperty(ClassifyImage.OUTPUT_DESTINATION, OutputDestination.CONTENT);
@@ -168,6 +189,10 @@ class ClassifyImageTest {
         runner.assertTransferCount(ClassifyImage.REL_SUCCESS, 2);
         runner.assertTransferCount(ClassifyImage.REL_FAILURE, 4);
         assertEquals("tabby", runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).get(0).getAttribute("cnn.label"));
+        // The fish came sixth, after four rejected inputs: its tensor was moved up beside the kitten's, not mixed up with theirs.
+        final MockFlowFile fishResult = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).get(1);
+        fishResult.assertAttributeEquals("filename", "good-2");
+        fishResult.assertAttributeEquals("cnn.label", "barracouta");
         for (final MockFlowFile failed : runner.getFlowFilesForRelationship(ClassifyImage.REL_FAILURE)) {
             final String error = failed.getAttribute("cnn.error");
             assertTrue(error != null && !error.isBlank(), failed.getAttribute("filename"));

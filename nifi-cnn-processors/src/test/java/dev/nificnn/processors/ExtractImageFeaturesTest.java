@@ -2,7 +2,11 @@ package dev.nificnn.processors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nificnn.onnx.ExecutionProvider;
 import dev.nificnn.onnx.FeaturePooling;
+import dev.nificnn.onnx.generate.AlexNetTopologyModel;
+import dev.nificnn.services.OnnxModelService;
 import dev.nificnn.testing.SharedData;
 import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.provenance.ProvenanceEventRecord;
@@ -14,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -167,6 +172,54 @@ class ExtractImageFeaturesTest {
         failed.assertAttributeEquals("filename", "truncated");
         assertTrue(failed.getAttribute("cnn.error") != null && !failed.getAttribute("cnn.error").isBlank());
         failed.assertContentEquals(Arrays.copyOf(kitten, 64));
+    }
+
+    @Test
+    void extractsFc7OfTheGeneratedAlexNetTopologyModel() throws Exception {
+        final Path models = Path.of("target", "test-models").toAbsolutePath();
+        AlexNetTopologyModel.writeIfAbsent(models);
+        // The committed manifest (its SHA-256 checks the generated file), without the ImageNet label file, which is not in the repository.
+        final ObjectMapper mapper = new ObjectMapper();
+        final ObjectNode manifest = (ObjectNode) mapper.readTree(Path.of("..", "models", "alexnet-topology-random.json").toFile());
+        manifest.remove("labels");
+        final Path manifestCopy = models.resolve("alexnet-topology-random-nolabels.json");
+        Files.write(manifestCopy, mapper.writeValueAsBytes(manifest));
+
+        final TestRunner alexNet = TestRunners.newTestRunner(ExtractImageFeatures.class);
+        final OnnxModelService service = new OnnxModelService();
+        alexNet.addControllerService("alexnet", service);
+        alexNet.setProperty(service, OnnxModelService.MODEL_MANIFEST, manifestCopy.toString());
+        alexNet.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        alexNet.enableControllerService(service);
+        final JsonRecordSetWriter writer = new JsonRecordSetWriter();
+        alexNet.addControllerService("writer", writer);
+        alexNet.enableControllerService(writer);
+        alexNet.setProperty(ExtractImageFeatures.MODEL_SERVICE, "alexnet");
+        alexNet.setProperty(ExtractImageFeatures.RECORD_WRITER, "writer");
+        alexNet.setProperty(ExtractImageFeatures.LAYER, "fc7");
+        alexNet.enqueue(kitten, Map.of("filename", "kitten.png", "absolute.path", "/data/cat/"));
+        alexNet.enqueue(fish, Map.of("filename", "fish.png", "absolute.path", "/data/fish/"));
+        alexNet.run();
+
+        alexNet.assertTransferCount(ExtractImageFeatures.REL_SUCCESS, 1);
+        alexNet.assertTransferCount(ExtractImageFeatures.REL_ORIGINAL, 2);
+        final MockFlowFile output = alexNet.getFlowFilesForRelationship(ExtractImageFeatures.REL_SUCCESS).getFirst();
+        output.assertAttributeEquals("cnn.model.id", "alexnet-topology-random-93d5dc8de5a8");
+        output.assertAttributeEquals("cnn.feature.length", "4096");
+        final JsonNode records = mapper.readTree(output.getContent());
+        assertEquals("cat", records.get(0).get("label").asText());
+        assertEquals("fish", records.get(1).get("label").asText());
+        for (final JsonNode record : records) {
+            final float[] fc7 = floats(record.get("features"));
+            assertEquals(4096, fc7.length);
+            int active = 0;
+            for (final float value : fc7) {
+                assertTrue(value >= 0, "fc7 follows a ReLU");
+                active += value > 0 ? 1 : 0;
+            }
+            assertTrue(active > 100 && active < 4096, "active units: " + active);
+        }
+        alexNet.disableControllerService(service);
     }
 
     private static float[] floats(final JsonNode array) {
