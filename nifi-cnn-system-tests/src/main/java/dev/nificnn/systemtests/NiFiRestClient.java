@@ -169,7 +169,7 @@ public final class NiFiRestClient {
     }
 
     private void waitForControllerServices(final String groupId, final String state) throws IOException, InterruptedException {
-        final long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        final long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (System.nanoTime() < deadline) {
             final List<String> pending = new ArrayList<>();
             for (final JsonNode service : get("/flow/process-groups/" + groupId + "/controller-services?includeAncestorGroups=false&includeDescendantGroups=true")
