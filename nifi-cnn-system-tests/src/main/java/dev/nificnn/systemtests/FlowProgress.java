@@ -4,14 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 
 /** Watches a running process group: waits for an expected output count with nothing left queued, and reads per-processor figures. */
 public final class FlowProgress {
@@ -67,25 +69,58 @@ public final class FlowProgress {
         return figures;
     }
 
-    /** Number of regular files below a folder (0 when it does not exist). */
+    /**
+     * Number of regular files below a folder (0 when it does not exist), not counting hidden files: PutFile writes a
+     * dot-file first and renames it, and a file that vanishes while the folder is walked is simply not counted.
+     */
     public static long files(final Path folder) {
         if (!Files.isDirectory(folder)) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(folder)) {
-            return files.filter(Files::isRegularFile).count();
+        final long[] count = new long[1];
+        try {
+            Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attributes) {
+                    if (attributes.isRegularFile() && !file.getFileName().toString().startsWith(".")) {
+                        count[0]++;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(final Path file, final IOException exception) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
+        return count[0];
     }
 
-    /** Files below a folder whose name ends with the suffix, sorted. */
+    /** Files below a folder whose name ends with the suffix, sorted (hidden and vanishing files left out, as above). */
     public static java.util.List<Path> files(final Path folder, final String suffix) throws IOException {
+        final java.util.List<Path> found = new java.util.ArrayList<>();
         if (!Files.isDirectory(folder)) {
-            return java.util.List.of();
+            return found;
         }
-        try (Stream<Path> files = Files.walk(folder)) {
-            return files.filter(Files::isRegularFile).filter(file -> file.getFileName().toString().endsWith(suffix)).sorted().toList();
-        }
+        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attributes) {
+                final String name = file.getFileName().toString();
+                if (attributes.isRegularFile() && !name.startsWith(".") && name.endsWith(suffix)) {
+                    found.add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(final Path file, final IOException exception) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        java.util.Collections.sort(found);
+        return found;
     }
 }

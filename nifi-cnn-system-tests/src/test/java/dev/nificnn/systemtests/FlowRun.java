@@ -3,7 +3,6 @@ package dev.nificnn.systemtests;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,16 +36,10 @@ final class FlowRun {
     }
 
     static long files(final Path folder) {
-        try {
-            return RunningNiFi.countFiles(folder);
-        } catch (final IOException e) {
-            return -1;
-        }
+        return FlowProgress.files(folder);
     }
 
     static List<Path> listFiles(final Path folder) throws IOException {
-        try (var files = Files.walk(folder)) {
-            return files.filter(Files::isRegularFile).sorted().toList();
-        }
+        return FlowProgress.files(folder, "");
     }
 }

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -95,12 +94,7 @@ public final class RunningNiFi implements BeforeAllCallback, AfterAllCallback, T
         }
     }
 
-    static long countFiles(final Path folder) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            return 0;
-        }
-        try (var files = Files.walk(folder)) {
-            return files.filter(Files::isRegularFile).count();
-        }
+    static long countFiles(final Path folder) {
+        return FlowProgress.files(folder);
     }
 }
