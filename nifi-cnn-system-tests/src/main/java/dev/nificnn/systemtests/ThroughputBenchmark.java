@@ -13,7 +13,8 @@ import java.util.Map;
  * Issue point 5: feature extraction inside the real NiFi (ListFile -> FetchFile -> ExtractImageFeatures, AlexNet-topology
  * fc7, batch 32) over CIFAR-10 JPEG images, compared with the bare ONNX Runtime session measured by
  * BareOnnxRuntimeBenchmark (JMH, batch 32) in the same run. Run it with {@code bin/nifi-cnn bench}.
- * Arguments: module folder, repository folder, shared data folder, model folder, JMH JSON result, number of images.
+ * Arguments: module folder, repository folder, shared data folder, model folder, number of images; or
+ * {@code --compare <output of the first form> <JMH JSON result>} to print the ratio.
  */
 public final class ThroughputBenchmark {
 
@@ -21,14 +22,15 @@ public final class ThroughputBenchmark {
     }
 
     public static void main(final String[] arguments) throws Exception {
+        if ("--compare".equals(arguments[0])) {
+            compare(Path.of(arguments[1]), Path.of(arguments[2]));
+            return;
+        }
         final Path module = Path.of(arguments[0]).toAbsolutePath().normalize();
         final Path repository = Path.of(arguments[1]).toAbsolutePath().normalize();
         final Path sharedData = Path.of(arguments[2]).toAbsolutePath().normalize();
         final Path modelDirectory = Path.of(arguments[3]).toAbsolutePath().normalize();
-        final Path jmhResult = Path.of(arguments[4]);
-        final int images = Integer.parseInt(arguments[5]);
-
-        final double bareImagesPerSecond = bareImagesPerSecond(jmhResult);
+        final int images = Integer.parseInt(arguments[4]);
         // The manifest names ImageNet's label file; the generated model folder only holds the model.
         final Path labels = modelDirectory.resolve("imagenet-classes.txt");
         if (!Files.exists(labels)) {
@@ -76,17 +78,27 @@ public final class ThroughputBenchmark {
             new FlowProgress(client, group).await(() -> FlowProgress.files(originals), extracted, Duration.ofMinutes(30), System.out::println);
             final double seconds = (System.nanoTime() - start) / 1e9;
             client.stopGroup(group);
-            final JsonNode provider = client.processorByName(group, "ExtractImageFeatures");
             final double nifiImagesPerSecond = extracted / seconds;
             System.out.println();
-            System.out.printf("Feature extraction in NiFi (AlexNet-topology fc7, batch 32, JPEG decode + resize included): %d images in %.1f s = %.1f images/s%n",
-                    extracted, seconds, nifiImagesPerSecond);
-            System.out.printf("Bare ONNX Runtime session (BareOnnxRuntimeBenchmark, batch 32, ready-made tensors): %.1f images/s%n", bareImagesPerSecond);
-            System.out.printf("Ratio NiFi / bare: %.2f (target >= 0.80)%n", nifiImagesPerSecond / bareImagesPerSecond);
-            System.out.println("(processor " + provider.path("component").path("name").asText() + ", " + Runtime.getRuntime().availableProcessors() + " cores)");
+            System.out.printf("Feature extraction in NiFi (AlexNet-topology fc7, batch 32, JPEG decode + resize included): %d images in %.1f s%n",
+                    extracted, seconds);
+            System.out.printf("NIFI_IMAGES_PER_SECOND=%.2f%n", nifiImagesPerSecond);
         } finally {
             nifi.process().stop();
         }
+    }
+
+    private static void compare(final Path nifiOutput, final Path jmhResult) throws Exception {
+        double nifiImagesPerSecond = Double.NaN;
+        for (final String line : Files.readAllLines(nifiOutput)) {
+            if (line.startsWith("NIFI_IMAGES_PER_SECOND=")) {
+                nifiImagesPerSecond = Double.parseDouble(line.substring(line.indexOf('=') + 1));
+            }
+        }
+        final double bareImagesPerSecond = bareImagesPerSecond(jmhResult);
+        System.out.printf("Feature extraction inside NiFi:  %8.1f images/s (decode + resize + fc7, batch 32, 10,000 CIFAR-10 JPEGs by default)%n", nifiImagesPerSecond);
+        System.out.printf("Bare ONNX Runtime session (JMH): %8.1f images/s (session.run only, batch 32, ready-made tensors)%n", bareImagesPerSecond);
+        System.out.printf("Ratio NiFi / bare: %.2f (target >= 0.80); %d cores%n", nifiImagesPerSecond / bareImagesPerSecond, Runtime.getRuntime().availableProcessors());
     }
 
     private static double bareImagesPerSecond(final Path jmhResult) throws Exception {
