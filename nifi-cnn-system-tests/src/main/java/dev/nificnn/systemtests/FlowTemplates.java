@@ -1,0 +1,255 @@
+package dev.nificnn.systemtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the three nifi-cnn flows (classify-images, train-image-classifier, score-images) in a running NiFi through its
+ * REST API and downloads them as flow definitions: the source of the files in templates/.
+ */
+public final class FlowTemplates {
+
+    public static final String CLASSIFY_IMAGES = "classify-images";
+    public static final String TRAIN_IMAGE_CLASSIFIER = "train-image-classifier";
+    public static final String SCORE_IMAGES = "score-images";
+    public static final List<String> NAMES = List.of(CLASSIFY_IMAGES, TRAIN_IMAGE_CLASSIFIER, SCORE_IMAGES);
+
+    static final String STANDARD = "org.apache.nifi.processors.standard.";
+    static final String JSON_READER = "org.apache.nifi.json.JsonTreeReader";
+    static final String JSON_WRITER = "org.apache.nifi.json.JsonRecordSetWriter";
+    static final String ONNX_MODEL_SERVICE = "dev.nificnn.services.OnnxModelService";
+    static final String CLASSIFIER_MODEL_SERVICE = "dev.nificnn.services.ClassifierModelService";
+    static final String CLASSIFY_IMAGE = "dev.nificnn.processors.ClassifyImage";
+    static final String EXTRACT_IMAGE_FEATURES = "dev.nificnn.processors.ExtractImageFeatures";
+    static final String TRAIN_IMAGE_CLASSIFIER_TYPE = "dev.nificnn.processors.TrainImageClassifier";
+    static final String SCORE_IMAGE_CLASSIFIER = "dev.nificnn.processors.ScoreImageClassifier";
+
+    /** A file's class label is the name of the folder that holds it. */
+    static final String LABEL_FROM_FOLDER = "${absolute.path:replaceAll('/+$', ''):substringAfterLast('/')}";
+
+    private final NiFiRestClient client;
+
+    public FlowTemplates(final NiFiRestClient client) {
+        this.client = client;
+    }
+
+    /** Default parameter values; every folder and model path an operator changes lives here. */
+    public static Map<String, String> defaultParameters(final String flowName) {
+        final Map<String, String> parameters = new LinkedHashMap<>();
+        switch (flowName) {
+            case CLASSIFY_IMAGES -> {
+                parameters.put("input.directory", "/data/nifi-cnn/incoming");
+                parameters.put("output.directory", "/data/nifi-cnn/classified");
+                parameters.put("failure.directory", "/data/nifi-cnn/failed");
+                parameters.put("model.manifest", "/opt/nifi-cnn/models/squeezenet1.1-7.json");
+                parameters.put("model.directory", "/opt/nifi-cnn/models");
+                parameters.put("batch.size", "8");
+                parameters.put("score.threshold", "0.5");
+                parameters.put("execution.provider", "AUTO");
+            }
+            case TRAIN_IMAGE_CLASSIFIER -> {
+                parameters.put("dataset.directory", "/data/nifi-cnn/training-images");
+                parameters.put("classifier.output.directory", "/data/nifi-cnn/classifier");
+                parameters.put("failure.directory", "/data/nifi-cnn/failed");
+                parameters.put("model.manifest", "/opt/nifi-cnn/models/alexnet-topology-random.json");
+                parameters.put("model.directory", "/opt/nifi-cnn/models");
+                parameters.put("feature.layer", "fc7");
+                parameters.put("feature.pooling", "NONE");
+                parameters.put("batch.size", "32");
+                parameters.put("training.records", "1000");
+                parameters.put("training.max.epochs", "50");
+                parameters.put("training.max.wait", "10 min");
+                parameters.put("execution.provider", "AUTO");
+            }
+            case SCORE_IMAGES -> {
+                parameters.put("input.directory", "/data/nifi-cnn/incoming");
+                parameters.put("predictions.directory", "/data/nifi-cnn/predictions");
+                parameters.put("failure.directory", "/data/nifi-cnn/failed");
+                parameters.put("model.manifest", "/opt/nifi-cnn/models/alexnet-topology-random.json");
+                parameters.put("model.directory", "/opt/nifi-cnn/models");
+                parameters.put("feature.layer", "fc7");
+                parameters.put("feature.pooling", "NONE");
+                parameters.put("classifier.model", "/data/nifi-cnn/classifier/classifier.zip");
+                parameters.put("batch.size", "32");
+                parameters.put("execution.provider", "AUTO");
+            }
+            default -> throw new IllegalArgumentException("Unknown flow " + flowName);
+        }
+        return parameters;
+    }
+
+    /** Creates the named flow as a new process group (with its own parameter context) under the parent and returns its id. */
+    public String build(final String parentGroupId, final String flowName) throws IOException {
+        final String group = client.createProcessGroup(parentGroupId, flowName);
+        client.bindParameterContext(group, client.createParameterContext(flowName, defaultParameters(flowName)));
+        switch (flowName) {
+            case CLASSIFY_IMAGES -> buildClassifyImages(group);
+            case TRAIN_IMAGE_CLASSIFIER -> buildTrainImageClassifier(group);
+            case SCORE_IMAGES -> buildScoreImages(group);
+            default -> throw new IllegalArgumentException("Unknown flow " + flowName);
+        }
+        return group;
+    }
+
+    private void buildClassifyImages(final String group) throws IOException {
+        final String model = onnxModelService(group);
+        final String list = listFile(group, "#{input.directory}", 0);
+        final String fetch = fetchFile(group, 150);
+        final String classify = client.createProcessor(group, CLASSIFY_IMAGE, "ClassifyImage", 0, 300,
+                Map.of("ONNX Model Service", model, "Batch Size", "#{batch.size}", "Top K", "5"),
+                Map.of("concurrentlySchedulableTaskCount", 1));
+        final String route = client.createProcessor(group, STANDARD + "RouteOnAttribute", "Route By Score", 0, 450,
+                Map.of("Routing Strategy", "Route to Property name",
+                        "confident", "${cnn.score:toDecimal():ge(#{score.threshold})}"),
+                Map.of());
+        final String putByLabel = client.createProcessor(group, STANDARD + "PutFile", "Put Into Label Folder", 0, 600,
+                Map.of("Directory", "#{output.directory}/${cnn.label:replaceAll('[^A-Za-z0-9_.-]+', '_')}/${path}",
+                        "Conflict Resolution Strategy", "replace"),
+                Map.of("autoTerminatedRelationships", List.of("success", "failure")));
+        final String putUncertain = client.createProcessor(group, STANDARD + "PutFile", "Put Below Threshold", 400, 600,
+                Map.of("Directory", "#{output.directory}/_below_threshold/${path}", "Conflict Resolution Strategy", "replace"),
+                Map.of("autoTerminatedRelationships", List.of("success", "failure")));
+        final String failure = failureBranch(group, 800, 300);
+
+        client.connect(group, list, fetch, List.of("success"), "ROUND_ROBIN");
+        client.connect(group, fetch, classify, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, fetch, failure, List.of("not.found", "permission.denied", "failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, classify, route, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, classify, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, route, putByLabel, List.of("confident"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, route, putUncertain, List.of("unmatched"), "DO_NOT_LOAD_BALANCE");
+    }
+
+    private void buildTrainImageClassifier(final String group) throws IOException {
+        final String model = onnxModelService(group);
+        final String reader = client.createControllerService(group, JSON_READER, "Feature Record Reader", Map.of());
+        final String writer = client.createControllerService(group, JSON_WRITER, "Feature Record Writer", Map.of());
+        final String list = listFile(group, "#{dataset.directory}", 0);
+        final String fetch = fetchFile(group, 150);
+        final String extract = client.createProcessor(group, EXTRACT_IMAGE_FEATURES, "ExtractImageFeatures", 0, 300,
+                Map.of("ONNX Model Service", model, "Record Writer", writer, "Layer", "#{feature.layer}",
+                        "Pooling", "#{feature.pooling}", "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
+                Map.of("autoTerminatedRelationships", List.of("original")));
+        final String merge = client.createProcessor(group, STANDARD + "MergeRecord", "Gather Features", 0, 450,
+                // MergeRecord 2.3 still keys these properties by their legacy names.
+                Map.of("record-reader", reader, "record-writer", writer,
+                        "merge-strategy", "Bin-Packing Algorithm",
+                        "min-records", "#{training.records}",
+                        "max-records", "#{training.records}",
+                        "max-bin-age", "#{training.max.wait}",
+                        "max.bin.count", "1"),
+                Map.of("autoTerminatedRelationships", List.of("original")));
+        final String train = client.createProcessor(group, TRAIN_IMAGE_CLASSIFIER_TYPE, "TrainImageClassifier", 0, 600,
+                Map.of("Record Reader", reader, "Maximum Epochs", "#{training.max.epochs}"),
+                Map.of("autoTerminatedRelationships", List.of("original")));
+        final String putModel = client.createProcessor(group, STANDARD + "PutFile", "Put Classifier And Report", 0, 750,
+                Map.of("Directory", "#{classifier.output.directory}", "Conflict Resolution Strategy", "replace"),
+                Map.of("autoTerminatedRelationships", List.of("success", "failure")));
+        final String failure = failureBranch(group, 800, 300);
+
+        client.connect(group, list, fetch, List.of("success"), "ROUND_ROBIN");
+        client.connect(group, fetch, extract, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, fetch, failure, List.of("not.found", "permission.denied", "failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, extract, merge, List.of("success"), "SINGLE_NODE");
+        client.connect(group, extract, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, merge, train, List.of("merged"), "SINGLE_NODE");
+        client.connect(group, merge, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, train, putModel, List.of("model", "report"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, train, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+    }
+
+    private void buildScoreImages(final String group) throws IOException {
+        final String model = onnxModelService(group);
+        final String reader = client.createControllerService(group, JSON_READER, "Feature Record Reader", Map.of());
+        final String writer = client.createControllerService(group, JSON_WRITER, "Prediction Record Writer", Map.of());
+        final String classifier = client.createControllerService(group, CLASSIFIER_MODEL_SERVICE, "Classifier Model",
+                Map.of("Classifier Artifact Path", "#{classifier.model}"));
+        final String list = listFile(group, "#{input.directory}", 0);
+        final String fetch = fetchFile(group, 150);
+        final String extract = client.createProcessor(group, EXTRACT_IMAGE_FEATURES, "ExtractImageFeatures", 0, 300,
+                Map.of("ONNX Model Service", model, "Record Writer", writer, "Layer", "#{feature.layer}",
+                        "Pooling", "#{feature.pooling}", "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
+                Map.of("autoTerminatedRelationships", List.of("original")));
+        final String score = client.createProcessor(group, SCORE_IMAGE_CLASSIFIER, "ScoreImageClassifier", 0, 450,
+                Map.of("Classifier Model Service", classifier, "Record Reader", reader, "Record Writer", writer),
+                Map.of());
+        final String putPredictions = client.createProcessor(group, STANDARD + "PutFile", "Put Predictions", 0, 600,
+                Map.of("Directory", "#{predictions.directory}", "Conflict Resolution Strategy", "replace"),
+                Map.of("autoTerminatedRelationships", List.of("success", "failure")));
+        final String failure = failureBranch(group, 800, 300);
+
+        client.connect(group, list, fetch, List.of("success"), "ROUND_ROBIN");
+        client.connect(group, fetch, extract, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, fetch, failure, List.of("not.found", "permission.denied", "failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, extract, score, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, extract, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, score, putPredictions, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, score, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+    }
+
+    private String onnxModelService(final String group) throws IOException {
+        return client.createControllerService(group, ONNX_MODEL_SERVICE, "ONNX Model",
+                Map.of("Model Manifest", "#{model.manifest}", "Model Directory", "#{model.directory}",
+                        "Execution Provider", "#{execution.provider}"));
+    }
+
+    private String listFile(final String group, final String directory, final double y) throws IOException {
+        // In a cluster only the primary node lists; the connection after it spreads the listed files over the nodes.
+        return client.createProcessor(group, STANDARD + "ListFile", "ListFile", 0, y,
+                Map.of("Input Directory", directory, "Recurse Subdirectories", "true",
+                        "File Filter", "[^\\.].*", "Minimum File Age", "1 sec"),
+                Map.of("schedulingPeriod", "5 sec", "executionNode", "PRIMARY"));
+    }
+
+    private String fetchFile(final String group, final double y) throws IOException {
+        return client.createProcessor(group, STANDARD + "FetchFile", "FetchFile", 0, y,
+                Map.of("Completion Strategy", "None"), Map.of());
+    }
+
+    /**
+     * Failed inputs are written unchanged into the failure folder, and their attributes (with cnn.error) as JSON into
+     * failure/reasons; both keep the input's sub-folder (ListFile's path) so that equal file names of different folders never collide.
+     */
+    private String failureBranch(final String group, final double x, final double y) throws IOException {
+        final String putFailed = client.createProcessor(group, STANDARD + "PutFile", "Put Failed Input", x, y,
+                Map.of("Directory", "#{failure.directory}/${path}", "Conflict Resolution Strategy", "replace"),
+                Map.of("autoTerminatedRelationships", List.of("failure")));
+        final String attributesToJson = client.createProcessor(group, STANDARD + "AttributesToJSON", "Failure Reason To JSON", x, y + 150,
+                Map.of("Destination", "flowfile-content", "Attributes List", "filename,path,absolute.path,cnn.error", "Include Core Attributes", "false"),
+                Map.of());
+        final String putReason = client.createProcessor(group, STANDARD + "PutFile", "Put Failure Reason", x, y + 300,
+                Map.of("Directory", "#{failure.directory}/reasons/${path}", "Conflict Resolution Strategy", "replace"),
+                Map.of("autoTerminatedRelationships", List.of("success", "failure")));
+        client.connect(group, putFailed, attributesToJson, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, attributesToJson, putReason, List.of("success", "failure"), "DO_NOT_LOAD_BALANCE");
+        return putFailed;
+    }
+
+    /** Downloads the group and writes it as a flow definition without the ids of this NiFi instance. */
+    public void export(final String groupId, final Path file) throws IOException {
+        final ObjectMapper mapper = client.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
+        final JsonNode definition = mapper.readTree(client.downloadFlowDefinition(groupId));
+        removeInstanceIdentifiers(definition);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, mapper.writeValueAsString(definition) + "\n");
+    }
+
+    private static void removeInstanceIdentifiers(final JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.remove("instanceIdentifier");
+            object.properties().forEach(entry -> removeInstanceIdentifiers(entry.getValue()));
+        } else if (node instanceof ArrayNode array) {
+            array.forEach(FlowTemplates::removeInstanceIdentifiers);
+        }
+    }
+}
