@@ -52,9 +52,12 @@ public record ModelManifest(Path location, String name, String description, Stri
      *
      * @param mean per channel, in the tensor's channel order
      * @param std  per channel, in the tensor's channel order
+     * @param resizeShorterSide with SHORTER_SIDE_CROP, the length the shorter side is scaled to before the centre crop
+     *                          (torchvision's Resize(256) + CenterCrop(224)); 0 scales it straight to the crop size
      */
     public record Input(String name, InputElementType elementType, InputLayout layout, int width, int height,
-                        String channelOrder, float scale, float[] mean, float[] std, String resize, String interpolation) {
+                        String channelOrder, float scale, float[] mean, float[] std, String resize, String interpolation,
+                        int resizeShorterSide) {
 
         /** Number of values one image occupies in the input tensor. */
         public int valuesPerImage() {
@@ -64,7 +67,8 @@ public record ModelManifest(Path location, String name, String description, Stri
         /** The image core's description of this input's preprocessing. */
         public TensorSpec tensorSpec() {
             return new TensorSpec(width, height, ResizeMode.valueOf(resize), Interpolation.valueOf(interpolation),
-                    layout == InputLayout.NCHW ? TensorLayout.CHW : TensorLayout.HWC, ChannelOrder.valueOf(channelOrder), scale, mean, std);
+                    layout == InputLayout.NCHW ? TensorLayout.CHW : TensorLayout.HWC, ChannelOrder.valueOf(channelOrder), scale, mean, std,
+                    resizeShorterSide);
         }
 
         /** Shape of one image without the batch dimension, in the model's layout. */
@@ -77,19 +81,20 @@ public record ModelManifest(Path location, String name, String description, Stri
             return other instanceof Input that && name.equals(that.name) && elementType == that.elementType && layout == that.layout
                     && width == that.width && height == that.height && channelOrder.equals(that.channelOrder)
                     && Float.compare(scale, that.scale) == 0 && Arrays.equals(mean, that.mean) && Arrays.equals(std, that.std)
-                    && resize.equals(that.resize) && interpolation.equals(that.interpolation);
+                    && resize.equals(that.resize) && interpolation.equals(that.interpolation) && resizeShorterSide == that.resizeShorterSide;
         }
 
         @Override
         public int hashCode() {
             return Objects.hash(name, elementType, layout, width, height, channelOrder, scale, Arrays.hashCode(mean), Arrays.hashCode(std),
-                    resize, interpolation);
+                    resize, interpolation, resizeShorterSide);
         }
 
         @Override
         public String toString() {
             return "Input[" + name + " " + elementType.manifestName() + " " + layout + " " + width + "x" + height + " " + channelOrder
-                    + " scale " + scale + " mean " + Arrays.toString(mean) + " std " + Arrays.toString(std) + " " + resize + " " + interpolation + "]";
+                    + " scale " + scale + " mean " + Arrays.toString(mean) + " std " + Arrays.toString(std) + " " + resize
+                    + (resizeShorterSide > 0 ? " shorter side " + resizeShorterSide : "") + " " + interpolation + "]";
         }
     }
 
@@ -175,8 +180,15 @@ public record ModelManifest(Path location, String name, String description, Stri
         }
         final String resize = reader.requiredChoice(inputNode, "input.resize", "resize", RESIZE_MODES, "STRETCH");
         final String interpolation = reader.requiredChoice(inputNode, "input.interpolation", "interpolation", INTERPOLATIONS, "BILINEAR");
+        final int resizeShorterSide = inputNode.has("resizeShorterSide")
+                ? reader.requiredPositiveInt(inputNode, "input.resizeShorterSide", "resizeShorterSide") : 0;
         final Input input = new Input(reader.requiredText(inputNode, "input.name", "name"), elementType, layout, width, height,
-                channelOrder, scale, mean, std, resize, interpolation);
+                channelOrder, scale, mean, std, resize, interpolation, resizeShorterSide);
+        try {
+            input.tensorSpec();
+        } catch (final IllegalArgumentException e) {
+            throw reader.invalid("input", e.getMessage());
+        }
 
         final JsonNode outputNode = reader.requiredObject(root, "output");
         final Output output = new Output(reader.requiredText(outputNode, "output.name", "name"),

@@ -117,6 +117,16 @@ class ModelManifestTest {
         assertTrue(parsed >= 5, "manifests found in " + models + ": " + parsed);
     }
 
+    @Test
+    void torchvisionManifestsResizeTheShorterSideBeforeTheCrop() throws Exception {
+        final Path models = Path.of("..", "models").toAbsolutePath().normalize();
+        final ModelManifest resnet = ModelManifest.read(models.resolve("resnet50-v2-7.json"));
+        assertEquals(256, resnet.input().tensorSpec().shorterSide());
+        assertEquals(dev.nificnn.image.ResizeMode.SHORTER_SIDE_CROP, resnet.input().tensorSpec().resizeMode());
+        final ModelManifest squeezeNet = ModelManifest.read(models.resolve("squeezenet1.1-shared.json"));
+        assertEquals(0, squeezeNet.input().tensorSpec().shorterSide());
+    }
+
     private static void assertMessage(final String json, final String expected) {
         final ModelManifestException e = assertThrows(ModelManifestException.class, () -> parse(json));
         assertTrue(e.getMessage().contains(expected), () -> "Message '" + e.getMessage() + "' lacks '" + expected + "'");
