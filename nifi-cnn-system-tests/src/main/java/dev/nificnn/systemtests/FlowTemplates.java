@@ -27,6 +27,7 @@ public final class FlowTemplates {
     static final String STANDARD = "org.apache.nifi.processors.standard.";
     static final String JSON_READER = "org.apache.nifi.json.JsonTreeReader";
     static final String JSON_WRITER = "org.apache.nifi.json.JsonRecordSetWriter";
+    static final String AVRO_WRITER = "org.apache.nifi.avro.AvroRecordSetWriter";
     static final String ONNX_MODEL_SERVICE = "dev.nificnn.services.OnnxModelService";
     static final String CLASSIFIER_MODEL_SERVICE = "dev.nificnn.services.ClassifierModelService";
     static final String CLASSIFY_IMAGE = "dev.nificnn.processors.ClassifyImage";
