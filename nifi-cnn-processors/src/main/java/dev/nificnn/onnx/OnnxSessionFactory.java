@@ -131,6 +131,9 @@ public final class OnnxSessionFactory {
             if (settings.intraOpThreads() > 0) {
                 options.setIntraOpNumThreads(settings.intraOpThreads());
             }
+            // Idle intra-op threads would otherwise spin after every run, taking the cores that NiFi's own threads need
+            // in between (decoding the next batch, writing records, the repositories).
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             return options;
         } catch (final OrtException e) {
             options.close();
