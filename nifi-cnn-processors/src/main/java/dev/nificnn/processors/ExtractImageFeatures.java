@@ -167,13 +167,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 4096, true))
             .build();
 
-    public static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = new PropertyDescriptor.Builder()
-            .name("Maximum Image Pixels")
-            .description("Images declaring more pixels (width x height) are refused before decoding, guarding memory against decompression bombs.")
-            .required(true)
-            .defaultValue("100000000")
-            .addValidator(StandardValidators.createLongValidator(1, Long.MAX_VALUE, true))
-            .build();
+    public static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = ImageInputProperties.MAXIMUM_IMAGE_PIXELS;
 
     public static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
