@@ -4,6 +4,13 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.nificnn.onnx.ModelLoadException;
+import dev.nificnn.onnx.ModelLoader;
+import dev.nificnn.onnx.ModelManifest;
+import dev.nificnn.onnx.ModelManifestException;
+import dev.nificnn.onnx.OnnxModel;
+import dev.nificnn.onnx.OnnxSessionFactory;
+import dev.nificnn.onnx.SessionSettings;
 import dev.nificnn.onnx.generate.AlexNetTopologyModel;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,6 +27,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -56,7 +64,16 @@ public class BareOnnxRuntimeBenchmark {
     @Param({"true"})
     public boolean allowSpinning;
 
-    private OrtSession session;
+    /**
+     * Which session: {@code plain} creates one from the model file with ONNX Runtime's defaults; {@code service} loads it the
+     * way OnnxModelService does (committed manifest, its fc6/fc7/pool5 taps added as graph outputs, idle threads not spinning),
+     * which separates the cost of the service's session from the cost of the processors around it.
+     */
+    @Param({"plain"})
+    public String session;
+
+    private OrtSession ortSession;
+    private OnnxModel serviceModel;
     private OnnxTensor input;
 
     /** Images processed, reported by JMH as images per second. */
@@ -72,17 +89,24 @@ public class BareOnnxRuntimeBenchmark {
     }
 
     @Setup(Level.Trial)
-    public void createSession() throws OrtException {
+    public void createSession() throws OrtException, IOException, ModelLoadException, ModelManifestException {
         final Path modelDirectory = Path.of(System.getProperty("nificnn.benchmark.models", "target/benchmark-models"));
         final Path model = AlexNetTopologyModel.writeIfAbsent(modelDirectory);
         final OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        final OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        options.setIntraOpNumThreads(intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors());
-        if (!allowSpinning) {
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        final int threads = intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
+        if (session.equals("service")) {
+            serviceModel = new ModelLoader(new OnnxSessionFactory())
+                    .load(OnnxProcessorBenchmark.manifestWithoutLabels(modelDirectory), modelDirectory, SessionSettings.cpu(threads), Map.of());
+            ortSession = serviceModel.session();
+        } else {
+            final OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setIntraOpNumThreads(threads);
+            if (!allowSpinning) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
+            ortSession = environment.createSession(model.toString(), options);
         }
-        session = environment.createSession(model.toString(), options);
 
         final int imageFloats = 3 * AlexNetTopologyModel.IMAGE_SIZE * AlexNetTopologyModel.IMAGE_SIZE;
         final FloatBuffer tensor = ByteBuffer.allocateDirect(batch * imageFloats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -99,12 +123,16 @@ public class BareOnnxRuntimeBenchmark {
     @TearDown(Level.Trial)
     public void closeSession() throws OrtException {
         input.close();
-        session.close();
+        if (serviceModel != null) {
+            serviceModel.close();
+        } else {
+            ortSession.close();
+        }
     }
 
     @Benchmark
     public float run(final ImageCounter counter) throws OrtException {
-        try (OrtSession.Result result = session.run(Map.of(AlexNetTopologyModel.INPUT_NAME, input))) {
+        try (OrtSession.Result result = ortSession.run(Map.of(AlexNetTopologyModel.INPUT_NAME, input))) {
             counter.images += batch;
             final OnnxTensor probabilities = (OnnxTensor) result.get(0);
             return probabilities.getFloatBuffer().get(0);

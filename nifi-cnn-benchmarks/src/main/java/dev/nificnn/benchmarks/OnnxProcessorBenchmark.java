@@ -3,6 +3,8 @@ package dev.nificnn.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nificnn.onnx.ExecutionProvider;
+import dev.nificnn.onnx.ModelManifest;
+import dev.nificnn.onnx.ModelManifestException;
 import dev.nificnn.onnx.generate.AlexNetTopologyModel;
 import dev.nificnn.processors.ClassifyImage;
 import dev.nificnn.processors.ExtractImageFeatures;
@@ -43,9 +45,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * ClassifyImage and ExtractImageFeatures (layer fc7, Avro records) through the NiFi mock framework on the AlexNet-topology
  * model, fed with 32x32 PNG FlowFiles: decode, bilinear resize to 224x224, normalise, batch, infer, write attributes or records.
- * Compare its {@code images} score with {@link BareOnnxRuntimeBenchmark}'s in the same run:
- * {@code bench/run 'OnnxProcessorBenchmark|BareOnnxRuntimeBenchmark'}. At the end of each fork it prints the peak resident
- * memory (VmHWM) and the peak heap.
+ * Compare its {@code images} score with {@link BareOnnxRuntimeBenchmark}'s in the same run, in the same arrangement of threads
+ * (one task with an intra-op thread per core against one caller with as many; two tasks with one each against two callers):
+ * {@code bench/processors-vs-bare} does both. At the end of each fork it prints the peak resident memory (VmHWM) and the peak heap.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -57,11 +59,22 @@ public class OnnxProcessorBenchmark {
 
     private static final int DISTINCT_IMAGES = 64;
 
+    /** Batches per benchmark operation and task, so that concurrent tasks run back to back rather than in lockstep. */
+    private static final int BATCHES_PER_TASK = 4;
+
     @Param({"1", "8", "32"})
     public int batch;
 
     @Param({"ClassifyImage", "ExtractImageFeatures"})
     public String processor;
+
+    /**
+     * Concurrent tasks of the processor. The model service gets {@code cores / tasks} intra-op threads, so that the cores are
+     * shared out as an operator would: with 2 tasks, one task decodes and writes records while the other is inside ONNX Runtime.
+     * Compare with {@link BareOnnxRuntimeBenchmark} run with as many JMH threads ({@code -t}) and the same intra-op threads.
+     */
+    @Param({"1", "2"})
+    public int tasks;
 
     private TestRunner runner;
     private byte[][] images;
@@ -92,7 +105,7 @@ public class OnnxProcessorBenchmark {
         runner.addControllerService("model", service);
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, manifest.toString());
         runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
-        runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, Integer.toString(Runtime.getRuntime().availableProcessors()));
+        runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, Integer.toString(intraOpThreads(tasks)));
         runner.enableControllerService(service);
         if (processor.equals("ClassifyImage")) {
             runner.setProperty(ClassifyImage.MODEL_SERVICE, "model");
@@ -114,10 +127,22 @@ public class OnnxProcessorBenchmark {
             images[i] = png(random);
             attributes[i] = Map.of("filename", i + ".png", "absolute.path", "/data/train/class" + (i % 10) + "/");
         }
+        runner.setThreadCount(tasks);
+        runner.setRunSchedule(0);
         // Schedules the processor once (@OnScheduled) and warms the session.
-        enqueueBatch();
+        enqueueBatches(1);
         runner.run(1, false, true);
         runner.clearTransferState();
+    }
+
+    /** The intra-op threads that share the cores out between {@code tasks} concurrent inference calls. */
+    static int intraOpThreads(final int tasks) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / tasks);
+    }
+
+    /** The committed manifest of the generated model, minus its label file, as the service reads it. */
+    static ModelManifest manifestWithoutLabels(final Path modelDirectory) throws IOException, ModelManifestException {
+        return ModelManifest.read(writeManifestWithoutLabels(modelDirectory));
     }
 
     /** The committed manifest of the generated model, minus its label file (the labels are ImageNet's and are not in the repository). */
@@ -156,8 +181,8 @@ public class OnnxProcessorBenchmark {
         return Math.max(0, Math.min(255, value));
     }
 
-    private void enqueueBatch() {
-        for (int i = 0; i < batch; i++) {
+    private void enqueueBatches(final int batches) {
+        for (int i = 0; i < batch * batches; i++) {
             runner.enqueue(images[next], attributes[next]);
             next = (next + 1) % DISTINCT_IMAGES;
         }
@@ -165,15 +190,16 @@ public class OnnxProcessorBenchmark {
 
     @Benchmark
     public int run(final ImageCounter counter) {
-        enqueueBatch();
-        runner.run(1, false, false);
+        final int batches = tasks * BATCHES_PER_TASK;
+        enqueueBatches(batches);
+        runner.run(batches, false, false);
         final int out = runner.getFlowFilesForRelationship(processor.equals("ClassifyImage") ? ClassifyImage.REL_SUCCESS : ExtractImageFeatures.REL_ORIGINAL).size();
-        if (out != batch) {
-            throw new IllegalStateException("Expected " + batch + " FlowFiles out, got " + out);
+        if (out != batch * batches) {
+            throw new IllegalStateException("Expected " + batch * batches + " FlowFiles out, got " + out);
         }
         runner.clearTransferState();
         runner.clearProvenanceEvents();
-        counter.images += batch;
+        counter.images += out;
         return out;
     }
 
@@ -195,7 +221,7 @@ public class OnnxProcessorBenchmark {
                 }
             }
         }
-        System.out.println("\n[memory] " + processor + " batch " + batch + ": peak resident " + residentPeak + ", peak heap "
+        System.out.println("\n[memory] " + processor + " batch " + batch + " tasks " + tasks + ": peak resident " + residentPeak + ", peak heap "
                 + heapPeak / (1024 * 1024) + " MB (sum of pool peaks)");
     }
 }

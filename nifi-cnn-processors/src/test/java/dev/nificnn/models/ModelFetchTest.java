@@ -199,6 +199,17 @@ class ModelFetchTest {
         assertFalse(result.output().contains("fetch:"), result.output());
     }
 
+    @Test
+    void shortNameAlexnetFetchesTheModelZooAlexNet() throws Exception {
+        // The local server has no such file: the request it refuses shows which manifest the short name chose.
+        final Path target = folder.resolve("alexnet-target");
+        final FetchResult result = fetch(Map.of("NIFICNN_MODELS_BASE_URL", baseUrl() + "/missing"), "alexnet", target.toString());
+
+        assertNotEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().contains("bvlcalexnet-12.onnx"), result.output());
+        assertFalse(Files.exists(target.resolve("bvlcalexnet-12.onnx")), "nothing unverified is kept");
+    }
+
     private Path manifest(final String modelSha256, final long modelSize, final String modelPath, final String labelsSha256) throws IOException {
         // a manifest in the same layout as the project's, including nested "name" keys that the script must not confuse
         final String json = """

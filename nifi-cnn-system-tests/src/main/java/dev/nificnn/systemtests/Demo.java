@@ -98,7 +98,7 @@ public final class Demo {
             return new TransferLearningRun.FeatureModel(repository.resolve("models/squeezenet1.1-shared.json"), sharedData.resolve("models"),
                     "fire9", "GLOBAL_AVERAGE");
         }
-        throw new IllegalArgumentException("No model: run 'models/fetch bvlcalexnet-12', or pass --models DIR (holding bvlcalexnet-12.onnx), "
+        throw new IllegalArgumentException("No model: run 'models/fetch alexnet', or pass --models DIR (holding bvlcalexnet-12.onnx), "
                 + "or --manifest FILE [--model-directory DIR --layer NAME --pooling NONE|GLOBAL_AVERAGE]");
     }
 

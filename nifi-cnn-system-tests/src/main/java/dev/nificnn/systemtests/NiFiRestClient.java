@@ -221,6 +221,20 @@ public final class NiFiRestClient {
         return get("/flow/process-groups/" + groupId + "/status?recursive=true").path("processGroupStatus").path("aggregateSnapshot");
     }
 
+    /**
+     * The value of a NiFi counter summed over the components that keep it, e.g. ("ExtractImageFeatures", "Images"); 0 when
+     * no component has counted yet. Counters are cheap to read, unlike walking an output folder.
+     */
+    public long counter(final String componentNamePrefix, final String counterName) throws IOException {
+        long total = 0;
+        for (final JsonNode counter : get("/counters").path("counters").path("aggregateSnapshot").path("counters")) {
+            if (counterName.equals(counter.path("name").asText()) && counter.path("context").asText().startsWith(componentNamePrefix)) {
+                total += counter.path("valueCount").asLong();
+            }
+        }
+        return total;
+    }
+
     /** Validation errors of every invalid processor and controller service of the group, as text; empty when all are valid. */
     public List<String> validationErrors(final String groupId) throws IOException {
         final List<String> errors = new ArrayList<>();
