@@ -45,8 +45,8 @@ import java.util.Set;
 /** Adds the predicted label, its probability and the top K labels of a trained classifier to each feature record. */
 @Tags({"cnn", "classifier", "scoring", "inference", "machine learning", "deeplearning4j", "features", "record"})
 @CapabilityDescription("Scores feature records (for example those ExtractImageFeatures writes) with the classifier of a "
-        + "ClassifierModelService and writes each record back with three more fields: 'predicted.label' (string), "
-        + "'predicted.probability' (double) and 'top.k' (array of records {label: string, probability: double}, most probable first). "
+        + "ClassifierModelService and writes each record back with three more fields: 'predicted_label' (string), "
+        + "'predicted_probability' (double) and 'top_k' (array of records {label: string, probability: double}, most probable first). "
         + "Records are scored in batches as one matrix operation. A FlowFile holding exactly one record also gets the cnn.label and "
         + "cnn.score attributes. A FlowFile with a record whose feature vector is missing, not finite or of another length than the model "
         + "takes goes to failure unchanged, with the reason in cnn.error.")
@@ -64,7 +64,7 @@ import java.util.Set;
                 Put ExtractImageFeatures (same model and layer as for training) before this processor.
                 Set Classifier Model Service to a ClassifierModelService pointing at the artifact TrainImageClassifier wrote.
                 Set Record Reader and Record Writer (for example JsonTreeReader and JsonRecordSetWriter); keep Feature Field 'features'.
-                Route on cnn.label (RouteOnAttribute) for single-image FlowFiles, or on predicted.label (PartitionRecord) for record sets.
+                Route on cnn.label (RouteOnAttribute) for single-image FlowFiles, or on predicted_label (PartitionRecord) for record sets.
                 """)
 @SeeAlso({TrainImageClassifier.class})
 public class ScoreImageClassifier extends AbstractProcessor {
@@ -73,9 +73,9 @@ public class ScoreImageClassifier extends AbstractProcessor {
     static final String SCORE_ATTRIBUTE = "cnn.score";
     static final String ERROR_ATTRIBUTE = "cnn.error";
 
-    static final String PREDICTED_LABEL_FIELD = "predicted.label";
-    static final String PREDICTED_PROBABILITY_FIELD = "predicted.probability";
-    static final String TOP_K_FIELD = "top.k";
+    static final String PREDICTED_LABEL_FIELD = "predicted_label";
+    static final String PREDICTED_PROBABILITY_FIELD = "predicted_probability";
+    static final String TOP_K_FIELD = "top_k";
     static final String TOP_LABEL_FIELD = "label";
     static final String TOP_PROBABILITY_FIELD = "probability";
 
@@ -95,7 +95,7 @@ public class ScoreImageClassifier extends AbstractProcessor {
 
     static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
             .name("Record Writer")
-            .description("Writes the scored records: the input fields plus predicted.label, predicted.probability and top.k")
+            .description("Writes the scored records: the input fields plus predicted_label, predicted_probability and top_k")
             .identifiesControllerService(RecordSetWriterFactory.class)
             .required(true)
             .build();
@@ -117,7 +117,7 @@ public class ScoreImageClassifier extends AbstractProcessor {
 
     static final PropertyDescriptor TOP_K = new PropertyDescriptor.Builder()
             .name("Top K")
-            .description("How many of the most probable labels go into the top.k field (at most the number of classes)")
+            .description("How many of the most probable labels go into the top_k field (at most the number of classes)")
             .required(true)
             .defaultValue("5")
             .addValidator(StandardValidators.createLongValidator(1, 1000, true))

@@ -10,6 +10,10 @@ import dev.nificnn.classifier.FeatureSource;
 import dev.nificnn.classifier.GaussianClusters;
 import dev.nificnn.classifier.TrainingSettings;
 import dev.nificnn.services.ClassifierModelService;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.json.JsonTreeReader;
 import org.apache.nifi.util.MockFlowFile;
@@ -20,7 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -88,9 +94,9 @@ class ScoreImageClassifierTest {
             assertEquals("image-" + row + ".png", record.get("source").asText());
             assertEquals(FEATURES, record.get("features").size());
             final String label = record.get("label").asText();
-            final String predicted = record.get("predicted.label").asText();
-            final double probability = record.get("predicted.probability").asDouble();
-            final JsonNode top = record.get("top.k");
+            final String predicted = record.get("predicted_label").asText();
+            final double probability = record.get("predicted_probability").asDouble();
+            final JsonNode top = record.get("top_k");
             assertEquals(2, top.size());
             assertEquals(predicted, top.get(0).get("label").asText());
             assertEquals(probability, top.get(0).get("probability").asDouble(), 1e-6);
@@ -103,6 +109,36 @@ class ScoreImageClassifierTest {
         }
         assertTrue(correct >= 87, "correct " + correct + " of 90");
         assertEquals(1, runner.getProvenanceEvents().stream().filter(event -> event.getEventType().name().equals("CONTENT_MODIFIED")).count());
+    }
+
+    @Test
+    void writesThroughAnAvroWriter() throws Exception {
+        // Avro names allow no dots: the output fields are named so that the fast binary writer works.
+        final AvroRecordSetWriter avro = new AvroRecordSetWriter();
+        runner.addControllerService("avro", avro);
+        runner.enableControllerService(avro);
+        runner.setProperty(ScoreImageClassifier.RECORD_WRITER, "avro");
+        runner.enqueue(FeatureRecordsJson.of(GaussianClusters.matrix(30, FEATURES, 3, 0.5, 21)));
+        runner.run();
+
+        runner.assertAllFlowFilesTransferred(ScoreImageClassifier.SUCCESS, 1);
+        final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.SUCCESS).getFirst();
+        scored.assertAttributeEquals("record.count", "30");
+        int records = 0;
+        int correct = 0;
+        try (DataFileStream<GenericRecord> stream = new DataFileStream<>(new ByteArrayInputStream(scored.toByteArray()), new GenericDatumReader<>())) {
+            for (final GenericRecord record : stream) {
+                records++;
+                final String predicted = record.get("predicted_label").toString();
+                final double probability = (Double) record.get("predicted_probability");
+                final GenericRecord top = (GenericRecord) ((List<?>) record.get("top_k")).getFirst();
+                assertEquals(predicted, top.get("label").toString());
+                assertEquals(probability, (Double) top.get("probability"), 1e-9);
+                correct += predicted.equals(record.get("label").toString()) ? 1 : 0;
+            }
+        }
+        assertEquals(30, records);
+        assertTrue(correct >= 28, "correct " + correct + " of 30");
     }
 
     @Test
@@ -120,9 +156,9 @@ class ScoreImageClassifierTest {
         scored.assertAttributeEquals(ScoreImageClassifier.LABEL_ATTRIBUTE, "class-1");
         final double score = Double.parseDouble(scored.getAttribute(ScoreImageClassifier.SCORE_ATTRIBUTE));
         final JsonNode record = MAPPER.readTree(scored.getContent()).get(0);
-        assertEquals(record.get("predicted.probability").asDouble(), score, 1e-6);
+        assertEquals(record.get("predicted_probability").asDouble(), score, 1e-6);
         // Top K larger than the class count gives every class, and all probabilities sum to one.
-        final JsonNode top = record.get("top.k");
+        final JsonNode top = record.get("top_k");
         assertEquals(3, top.size());
         assertEquals(1.0, top.get(0).get("probability").asDouble() + top.get(1).get("probability").asDouble()
                 + top.get(2).get("probability").asDouble(), 1e-5);
@@ -158,11 +194,11 @@ class ScoreImageClassifierTest {
         final org.apache.nifi.serialization.record.RecordSchema input = new org.apache.nifi.serialization.SimpleRecordSchema(java.util.List.of(
                 new org.apache.nifi.serialization.record.RecordField("features", org.apache.nifi.serialization.record.RecordFieldType.ARRAY
                         .getArrayDataType(org.apache.nifi.serialization.record.RecordFieldType.FLOAT.getDataType())),
-                new org.apache.nifi.serialization.record.RecordField("predicted.label",
+                new org.apache.nifi.serialization.record.RecordField("predicted_label",
                         org.apache.nifi.serialization.record.RecordFieldType.INT.getDataType())));
         final org.apache.nifi.serialization.record.RecordSchema output = ScoreImageClassifier.outputSchema(input);
-        assertEquals(java.util.List.of("features", "predicted.label", "predicted.probability", "top.k"), output.getFieldNames());
-        assertEquals(org.apache.nifi.serialization.record.RecordFieldType.STRING, output.getDataType("predicted.label").orElseThrow().getFieldType());
-        assertFalse(output.getField("top.k").isEmpty());
+        assertEquals(java.util.List.of("features", "predicted_label", "predicted_probability", "top_k"), output.getFieldNames());
+        assertEquals(org.apache.nifi.serialization.record.RecordFieldType.STRING, output.getDataType("predicted_label").orElseThrow().getFieldType());
+        assertFalse(output.getField("top_k").isEmpty());
     }
 }

@@ -105,7 +105,7 @@ public final class TransferLearningRun {
         long correct = 0;
         for (final JsonNode record : predictionRecords(predictions)) {
             scored++;
-            if (record.path("label").asText().equals(record.path("predicted.label").asText())) {
+            if (record.path("label").asText().equals(record.path("predicted_label").asText())) {
                 correct++;
             }
         }
