@@ -99,7 +99,7 @@ class Cifar10SqueezeNetAccuracyTest {
         assertEquals(10 * TEST_PER_CLASS, scored.size());
         int correct = 0;
         for (final JsonNode record : scored) {
-            if (record.get("label").asText().equals(record.get("predicted.label").asText())) {
+            if (record.get("label").asText().equals(record.get("predicted_label").asText())) {
                 correct++;
             }
         }
