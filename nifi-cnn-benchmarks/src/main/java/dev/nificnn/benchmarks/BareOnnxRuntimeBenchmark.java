@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.nificnn.onnx.ModelLoadException;
 import dev.nificnn.onnx.ModelLoader;
-import dev.nificnn.onnx.ModelManifest;
 import dev.nificnn.onnx.ModelManifestException;
 import dev.nificnn.onnx.OnnxModel;
 import dev.nificnn.onnx.OnnxSessionFactory;
