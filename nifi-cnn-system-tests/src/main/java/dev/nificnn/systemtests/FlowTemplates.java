@@ -147,10 +147,7 @@ public final class FlowTemplates {
         final String writer = client.createControllerService(group, JSON_WRITER, "Feature Record Writer", Map.of());
         final String list = listFile(group, "#{dataset.directory}", 0);
         final String fetch = fetchFile(group, 150);
-        final String extract = client.createProcessor(group, EXTRACT_IMAGE_FEATURES, "ExtractImageFeatures", 0, 300,
-                Map.of("ONNX Model Service", model, "Record Writer", writer, "Layer", "#{feature.layer}",
-                        "Pooling", "#{feature.pooling}", "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
-                Map.of("autoTerminatedRelationships", List.of("original"), "concurrentlySchedulableTaskCount", INFERENCE_TASKS));
+        final String extract = extractImageFeatures(group, model, writer);
         final String merge = client.createProcessor(group, STANDARD + "MergeRecord", "Gather Features", 0, 450,
                 // MergeRecord 2.3 still keys these properties by their legacy names.
                 Map.of("record-reader", reader, "record-writer", writer,
@@ -187,10 +184,7 @@ public final class FlowTemplates {
                 Map.of("Classifier Artifact Path", "#{classifier.model}"));
         final String list = listFile(group, "#{input.directory}", 0);
         final String fetch = fetchFile(group, 150);
-        final String extract = client.createProcessor(group, EXTRACT_IMAGE_FEATURES, "ExtractImageFeatures", 0, 300,
-                Map.of("ONNX Model Service", model, "Record Writer", writer, "Layer", "#{feature.layer}",
-                        "Pooling", "#{feature.pooling}", "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
-                Map.of("autoTerminatedRelationships", List.of("original"), "concurrentlySchedulableTaskCount", INFERENCE_TASKS));
+        final String extract = extractImageFeatures(group, model, writer);
         final String score = client.createProcessor(group, SCORE_IMAGE_CLASSIFIER, "ScoreImageClassifier", 0, 450,
                 Map.of("Classifier Model Service", classifier, "Record Reader", reader, "Record Writer", writer),
                 Map.of());
@@ -206,6 +200,14 @@ public final class FlowTemplates {
         client.connect(group, extract, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, score, putPredictions, List.of("success"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, score, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+    }
+
+    /** The feature extractor of the train and score flows, which must agree on layer, pooling and label. */
+    private String extractImageFeatures(final String group, final String model, final String writer) throws IOException {
+        return client.createProcessor(group, EXTRACT_IMAGE_FEATURES, "ExtractImageFeatures", 0, 300,
+                Map.of("ONNX Model Service", model, "Record Writer", writer, "Layer", "#{feature.layer}",
+                        "Pooling", "#{feature.pooling}", "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
+                Map.of("autoTerminatedRelationships", List.of("original"), "concurrentlySchedulableTaskCount", INFERENCE_TASKS));
     }
 
     private String onnxModelService(final String group) throws IOException {
