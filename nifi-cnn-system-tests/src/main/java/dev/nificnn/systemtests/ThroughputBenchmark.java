@@ -3,6 +3,7 @@ package dev.nificnn.systemtests;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,9 @@ import java.util.Map;
  * callers>} to print the ratios.
  */
 public final class ThroughputBenchmark {
+
+    /** The processors stopped between the warm-up pass and the timed pass (the listings are the part that changes). */
+    private static final List<String> WORKERS = List.of("FetchFile", "ExtractImageFeatures");
 
     private ThroughputBenchmark() {
     }
@@ -82,14 +86,10 @@ public final class ThroughputBenchmark {
             client.connect(group, fetch, extract, List.of("success"), "DO_NOT_LOAD_BALANCE");
             client.connect(group, extract, putFeatures, List.of("success", "failure"), "DO_NOT_LOAD_BALANCE");
             client.enableControllerServices(group);
-            for (final String processor : List.of("List Warm-up Images", "FetchFile", "ExtractImageFeatures", "Put Features")) {
-                client.setProcessorState(group, processor, "RUNNING");
-            }
+            setStates(client, group, List.of("List Warm-up Images", "FetchFile", "ExtractImageFeatures", "Put Features"), "RUNNING");
             System.out.printf("Warm-up pass over %d other images (not timed)...%n", warmUpImages);
             awaitImages(client, warmUpImages, System.nanoTime(), warmUpImages);
-            for (final String processor : List.of("FetchFile", "ExtractImageFeatures")) {
-                client.setProcessorState(group, processor, "STOPPED");
-            }
+            setStates(client, group, WORKERS, "STOPPED");
             // ListFile first, so that the timed part starts with every image queued in front of FetchFile.
             client.setProcessorState(group, "ListFile", "RUNNING");
             final long listDeadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -98,9 +98,7 @@ public final class ThroughputBenchmark {
                 Thread.sleep(500);
             }
             final long start = System.nanoTime();
-            for (final String processor : List.of("FetchFile", "ExtractImageFeatures")) {
-                client.setProcessorState(group, processor, "RUNNING");
-            }
+            setStates(client, group, WORKERS, "RUNNING");
             final long done = awaitImages(client, warmUpImages + extracted, start, extracted) - warmUpImages;
             final double seconds = (System.nanoTime() - start) / 1e9;
             final long failed = client.counter("ExtractImageFeatures", "Images Failed");
@@ -115,6 +113,13 @@ public final class ThroughputBenchmark {
             System.out.printf("NIFI_IMAGES_PER_SECOND=%.2f%n", nifiImagesPerSecond);
         } finally {
             nifi.process().stop();
+        }
+    }
+
+    private static void setStates(final NiFiRestClient client, final String group, final List<String> processors, final String state)
+            throws IOException {
+        for (final String processor : processors) {
+            client.setProcessorState(group, processor, state);
         }
     }
 
