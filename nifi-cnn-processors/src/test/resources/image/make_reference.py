@@ -95,6 +95,7 @@ def make_resize_references():
         'noise13x11': numpy.random.default_rng(2).integers(0, 256, (11, 13, 3), dtype=numpy.uint8),
         'photo64x48': photo_like(64, 48, 3),
         'photo150x140': photo_like(150, 140, 7),  # taller than one 64-row strip of the Java horizontal pass
+        'photo30x450': photo_like(30, 450, 9),    # seven 64-row strips and a last one of 2 rows
         'photo45x70': photo_like(45, 70, 8),      # portrait, for the torchvision shorter-side cases
     }
     for name, pixels in sources.items():
@@ -114,6 +115,7 @@ def make_resize_references():
             ('noise13x11', 30, 20, 'FIT_PAD', interpolation),
             ('photo150x140', 61, 47, 'STRETCH', interpolation),
             ('photo150x140', 40, 40, 'SHORTER_SIDE_CROP', interpolation),
+            ('photo30x450', 12, 400, 'STRETCH', interpolation),  # slight vertical downscale over many strips
         ]
     torchvision_cases = []
     for interpolation in FILTERS:

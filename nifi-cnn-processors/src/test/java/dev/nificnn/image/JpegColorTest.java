@@ -62,8 +62,9 @@ class JpegColorTest {
     })
     void tensorsEqualTheGeneralPath(final int width, final int height, final ResizeMode mode, final Interpolation interpolation, final int shorterSide)
             throws IOException, ImageDecodeException {
-        // 300 wide: the 300 x 60 stretch keeps the width, so the resizer takes its no-horizontal-pass path.
-        final byte[] jpeg = ImageDecoderTest.encode(ImageDecoderTest.photo(300, 170), "jpeg");
+        // 300 wide: the 300 x 60 stretch keeps the width, so the resizer takes its no-horizontal-pass path. 420 high: the
+        // horizontal pass runs in seven 64-row strips, the last one partial (36 rows).
+        final byte[] jpeg = ImageDecoderTest.encode(ImageDecoderTest.photo(300, 420), "jpeg");
         final TensorSpec spec = new TensorSpec(width, height, mode, interpolation, TensorLayout.CHW, ChannelOrder.RGB, 1f / 255f,
                 new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, shorterSide);
         final ImageTensorizer tensorizer = new ImageTensorizer(spec, ImageDecoder.DEFAULT_MAX_PIXELS);
