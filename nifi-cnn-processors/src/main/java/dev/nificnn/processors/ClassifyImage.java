@@ -158,14 +158,8 @@ public class ClassifyImage extends AbstractProcessor {
         final int topK = context.getProperty(TOP_K).asInteger();
         final boolean writeContent = context.getProperty(OUTPUT_DESTINATION).asAllowableValue(OutputDestination.class) == OutputDestination.CONTENT;
 
-        final ModelLease modelLease;
-        try {
-            modelLease = provider.acquire();
-        } catch (final IllegalStateException e) {
-            // The service is being disabled: keep the FlowFiles for later.
-            getLogger().warn("Model not available, FlowFiles returned to the queue: {}", e.getMessage());
-            session.rollback();
-            context.yield();
+        final ModelLease modelLease = ModelLeases.acquireOrReturnBatch(provider, context, session, getLogger());
+        if (modelLease == null) {
             return;
         }
         try (ModelLease lease = modelLease) {

@@ -239,18 +239,13 @@ public class ExtractImageFeatures extends AbstractProcessor {
         }
         final OnnxModelProvider provider = context.getProperty(MODEL_SERVICE).asControllerService(OnnxModelProvider.class);
         final String layer = context.getProperty(LAYER).getValue();
-        final ModelLease modelLease;
-        final String tensor;
-        try {
-            modelLease = provider.acquire();
-        } catch (final IllegalStateException e) {
-            getLogger().warn("Model not available, FlowFiles returned to the queue: {}", e.getMessage());
-            session.rollback();
-            context.yield();
+        final ModelLease modelLease = ModelLeases.acquireOrReturnBatch(provider, context, session, getLogger());
+        if (modelLease == null) {
             return;
         }
         try (ModelLease lease = modelLease) {
             final OnnxModel model = lease.model();
+            final String tensor;
             try {
                 tensor = model.resolveLayer(layer);
             } catch (final IllegalArgumentException e) {

@@ -1,0 +1,76 @@
+package dev.nificnn.processors;
+
+import dev.nificnn.onnx.ModelLease;
+import dev.nificnn.onnx.OnnxModel;
+import dev.nificnn.services.OnnxModelProvider;
+import org.apache.nifi.controller.AbstractControllerService;
+import org.apache.nifi.json.JsonRecordSetWriter;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A model service that is being disabled while a batch starts: both inference processors must hand the whole batch back to
+ * the queue and yield, sending nothing to failure, since nothing is wrong with the FlowFiles.
+ */
+class ModelLeasesTest {
+
+    /** Answers like OnnxModelService between the start of its disabling and its end. */
+    static final class DisablingModelService extends AbstractControllerService implements OnnxModelProvider {
+        @Override
+        public ModelLease acquire() {
+            throw new IllegalStateException("OnnxModelService is not enabled");
+        }
+
+        @Override
+        public OnnxModel currentModel() {
+            throw new IllegalStateException("OnnxModelService is not enabled");
+        }
+
+        @Override
+        public long sessionsCreated() {
+            return 0;
+        }
+    }
+
+    @Test
+    void classifyImageReturnsTheBatchAndYields() throws Exception {
+        final TestRunner runner = TestRunners.newTestRunner(ClassifyImage.class);
+        addDisablingService(runner);
+        runner.setProperty(ClassifyImage.MODEL_SERVICE, "model");
+        assertBatchReturned(runner);
+    }
+
+    @Test
+    void extractImageFeaturesReturnsTheBatchAndYields() throws Exception {
+        final TestRunner runner = TestRunners.newTestRunner(ExtractImageFeatures.class);
+        addDisablingService(runner);
+        final JsonRecordSetWriter writer = new JsonRecordSetWriter();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(ExtractImageFeatures.MODEL_SERVICE, "model");
+        runner.setProperty(ExtractImageFeatures.RECORD_WRITER, "writer");
+        runner.setProperty(ExtractImageFeatures.LAYER, "fc7");
+        assertBatchReturned(runner);
+    }
+
+    private static void addDisablingService(final TestRunner runner) throws Exception {
+        final DisablingModelService service = new DisablingModelService();
+        runner.addControllerService("model", service);
+        runner.enableControllerService(service);
+    }
+
+    private static void assertBatchReturned(final TestRunner runner) {
+        for (int i = 0; i < 3; i++) {
+            runner.enqueue(new byte[] {(byte) i});
+        }
+        runner.run();
+        assertEquals(0, runner.getFlowFilesForRelationship("failure").size());
+        assertEquals(0, runner.getFlowFilesForRelationship("success").size());
+        assertEquals(3, runner.getQueueSize().getObjectCount(), "the whole batch is back in the queue");
+        assertTrue(runner.isYieldCalled(), "the processor yields instead of spinning on a service that is going away");
+    }
+}
