@@ -8,9 +8,9 @@ import java.util.Locale;
 
 /**
  * Issue 2 point 8 measured so that a shared machine's wandering speed cancels out: in one JVM, after warming both paths up,
- * our path and the naive path of {@link ImagePreparationBenchmark} run in alternating blocks of a few images (which path goes
- * first alternates too); each pair of neighbouring blocks gives one ratio (naive time / our time), and the report is the median of those ratios with its
- * quartiles, next to each path's median time per image. JMH measures the two paths minutes apart in separate forks, where a
+ * our path and the naive path of {@link ImagePreparationBenchmark} run in alternating blocks of a few images (which path
+ * goes first alternates too); each pair of neighbouring blocks gives one ratio (naive time / our time), and the report is the
+ * median of those ratios with its quartiles, next to each path's median time per image. JMH measures the two paths minutes apart in separate forks, where a
  * busy spell on the host can land on one of them only; here both see the same spells.
  * Run: {@code bench/image-preparation-pairs [PAIRS]}.
  */
@@ -18,6 +18,9 @@ public final class ImagePreparationPairs {
 
     private static final int IMAGES_PER_BLOCK = 20;
     private static final long WARM_UP_NANOS = 8_000_000_000L;
+
+    /** Written by every image, read once at the end. */
+    private static double sink;
 
     private ImagePreparationPairs() {
     }
@@ -29,30 +32,23 @@ public final class ImagePreparationPairs {
             final ImagePreparationBenchmark benchmark = new ImagePreparationBenchmark();
             benchmark.input = input;
             benchmark.prepare();
-            double sink = 0;
             for (final long end = System.nanoTime() + WARM_UP_NANOS; System.nanoTime() < end; ) {
-                sink += ours(benchmark) + naive(benchmark);
+                block(benchmark, true);
+                block(benchmark, false);
             }
             final double[] naiveTimes = new double[pairs];
             final double[] ourTimes = new double[pairs];
             final double[] ratios = new double[pairs];
             for (int pair = 0; pair < pairs; pair++) {
                 // Alternate which path goes first, so that neither always runs in the caches the other left behind.
-                final boolean naiveFirst = pair % 2 == 0;
-                long naiveNanos = 0;
-                long ourNanos = 0;
-                for (int half = 0; half < 2; half++) {
-                    final boolean naive = (half == 0) == naiveFirst;
-                    final long start = System.nanoTime();
-                    for (int i = 0; i < IMAGES_PER_BLOCK; i++) {
-                        sink += naive ? naive(benchmark) : ours(benchmark);
-                    }
-                    final long elapsed = System.nanoTime() - start;
-                    if (naive) {
-                        naiveNanos = elapsed;
-                    } else {
-                        ourNanos = elapsed;
-                    }
+                final long naiveNanos;
+                final long ourNanos;
+                if (pair % 2 == 0) {
+                    naiveNanos = block(benchmark, true);
+                    ourNanos = block(benchmark, false);
+                } else {
+                    ourNanos = block(benchmark, false);
+                    naiveNanos = block(benchmark, true);
                 }
                 naiveTimes[pair] = naiveNanos / 1e3 / IMAGES_PER_BLOCK;
                 ourTimes[pair] = ourNanos / 1e3 / IMAGES_PER_BLOCK;
@@ -63,18 +59,18 @@ public final class ImagePreparationPairs {
             Arrays.sort(ratios);
             System.out.printf(Locale.ROOT, "%-12s %8d %11.1f us %11.1f us %15.2fx %5.2f-%.2fx%n", input, pairs, median(naiveTimes), median(ourTimes),
                     median(ratios), ratios[pairs / 4], ratios[3 * pairs / 4]);
-            if (Double.isNaN(sink)) {
-                System.out.println("(checksum " + sink + ")");
-            }
         }
+        System.out.printf(Locale.ROOT, "(checksum %.3f)%n", sink);
     }
 
-    private static double ours(final ImagePreparationBenchmark benchmark) throws ImageDecodeException {
-        return benchmark.prepared().get(0);
-    }
-
-    private static double naive(final ImagePreparationBenchmark benchmark) throws IOException {
-        return benchmark.naive()[0];
+    /** Nanoseconds for one block of images through the naive path or ours. */
+    private static long block(final ImagePreparationBenchmark benchmark, final boolean naive) throws IOException, ImageDecodeException {
+        final long start = System.nanoTime();
+        for (int i = 0; i < IMAGES_PER_BLOCK; i++) {
+            // A value from each result goes into a field, so that the JIT cannot drop the work.
+            sink += naive ? benchmark.naive()[0] : benchmark.prepared().get(0);
+        }
+        return System.nanoTime() - start;
     }
 
     private static double median(final double[] sorted) {
