@@ -11,7 +11,7 @@ Outputs
   pillow/cases.txt              one line per case: name source width height mode filter [shorter-side]; cases with a shorter
                                 side follow torchvision: Resize(shorter-side) then CenterCrop((height, width)), both on Pillow images
   decode/*                      one small file per decodable variant (palette, 16-bit, grey, alpha, GIF, BMP, TIFF, WebP,
-                                progressive JPEG, CMYK JPEG, EXIF-rotated JPEG) and decode/expected/*.npy, the RGB each should decode to
+                                progressive JPEG, 4:4:4/4:2:2/4:2:0 JPEG, CMYK JPEG, EXIF-rotated JPEG) and decode/expected/*.npy, the RGB each should decode to
 """
 import io
 import math
@@ -187,6 +187,13 @@ def make_decode_fixtures():
     # Lossy formats: expected is what Pillow (libjpeg) decodes; JPEG decoders may differ by a few levels.
     rgb.save(os.path.join(folder, 'progressive.jpg'), quality=95, progressive=True)
     save_npy(os.path.join(expected_folder, 'progressive.jpg.npy'), numpy.asarray(Image.open(os.path.join(folder, 'progressive.jpg')).convert('RGB')))
+    # Chroma subsampling 4:4:4, 4:2:2 and 4:2:0 at a size that is not a whole number of MCUs; libjpeg-turbo (which Pillow uses)
+    # and the JDK's libjpeg 6b decode these to the same bytes, and LibjpegTurboTest checks that they do.
+    odd = Image.fromarray(photo_like(37, 23, 7), 'RGB')
+    for name, subsampling in (('444', 0), ('422', 1), ('420', 2)):
+        path = os.path.join(folder, 'subsampling-' + name + '.jpg')
+        odd.save(path, quality=90, subsampling=subsampling)
+        save_npy(os.path.join(expected_folder, 'subsampling-' + name + '.jpg.npy'), numpy.asarray(Image.open(path).convert('RGB')))
     # EXIF orientation 6: stored rotated, to be shown turned 90 degrees clockwise. Expected = the upright image.
     upright = photo_like(20, 14, 6)
     stored = Image.fromarray(upright, 'RGB').transpose(Image.ROTATE_90)  # counter-clockwise, so a clockwise turn restores it

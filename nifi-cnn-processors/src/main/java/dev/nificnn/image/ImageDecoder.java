@@ -30,6 +30,7 @@ import java.util.Map;
  * Decodes JPEG, PNG, GIF (first frame), BMP, TIFF and WebP content to upright 8-bit RGB, refusing anything damaged,
  * unrecognised or larger than a pixel limit with an {@link ImageDecodeException} that says why.
  * Grey, palette, 16-bit and alpha images become RGB the way Pillow's {@code convert("RGB")} does it (alpha is dropped).
+ * Plain YCbCr JPEGs are decoded by libjpeg-turbo where this JVM has it ({@link LibjpegTurbo}), everything else by ImageIO.
  * Thread-safe: each thread keeps its own ImageIO readers.
  */
 public final class ImageDecoder {
@@ -55,13 +56,33 @@ public final class ImageDecoder {
     }
 
     private final long maxPixels;
+    /** libjpeg-turbo, or null to decode every JPEG with ImageIO. */
+    private final JpegDecompressor jpegDecompressor;
 
-    /** A decoder that refuses images whose header declares more than {@code maxPixels} pixels (width x height). */
+    /**
+     * A decoder that refuses images whose header declares more than {@code maxPixels} pixels (width x height), and decodes
+     * plain YCbCr JPEGs with libjpeg-turbo when this JVM has it.
+     */
     public ImageDecoder(final long maxPixels) {
+        this(maxPixels, LibjpegTurbo.decompressor().orElse(null));
+    }
+
+    private ImageDecoder(final long maxPixels, final JpegDecompressor jpegDecompressor) {
         if (maxPixels < 1) {
             throw new IllegalArgumentException("Maximum pixels must be positive, not " + maxPixels);
         }
         this.maxPixels = maxPixels;
+        this.jpegDecompressor = jpegDecompressor;
+    }
+
+    /** A decoder that never uses libjpeg-turbo: ImageIO decodes every JPEG (the path a JVM without the library takes). */
+    static ImageDecoder withoutLibjpegTurbo(final long maxPixels) {
+        return new ImageDecoder(maxPixels, null);
+    }
+
+    /** Which decoder plain YCbCr JPEGs get in this JVM and, when it is ImageIO, why; processors log it when scheduled. */
+    public static String jpegDecoderStatus() {
+        return LibjpegTurbo.status();
     }
 
     /** The pixel limit of this decoder. */
@@ -72,8 +93,12 @@ public final class ImageDecoder {
     /** Decodes {@code content} to an upright RGB image. */
     public DecodedImage decode(final byte[] content) throws ImageDecodeException {
         final ImageFormat format = sniff(content);
-        final BufferedImage decoded = read(content, format);
         final int orientation = orientation(content, format);
+        final RgbImage nativelyDecoded = decodeNatively(content, format);
+        if (nativelyDecoded != null) {
+            return new DecodedImage(ExifOrientation.apply(nativelyDecoded, orientation), format);
+        }
+        final BufferedImage decoded = read(content, format);
         return new DecodedImage(ExifOrientation.apply(toRgb(decoded), orientation), format);
     }
 
@@ -84,6 +109,10 @@ public final class ImageDecoder {
     DecodedPixels decodePixels(final byte[] content) throws ImageDecodeException {
         final ImageFormat format = sniff(content);
         final int orientation = orientation(content, format);
+        final RgbImage nativelyDecoded = decodeNatively(content, format);
+        if (nativelyDecoded != null) {
+            return new DecodedPixels(PixelView.of(ExifOrientation.apply(nativelyDecoded, orientation)), format);
+        }
         if (format == ImageFormat.JPEG && orientation == ExifOrientation.UPRIGHT && JpegHeader.isPlainYCbCr(content)) {
             final PixelView view = readYCbCr(content);
             if (view != null) {
@@ -98,6 +127,17 @@ public final class ImageDecoder {
             }
         }
         return new DecodedPixels(PixelView.of(ExifOrientation.apply(toRgb(decoded), orientation)), format);
+    }
+
+    /**
+     * The pixels of a plain YCbCr JPEG as libjpeg-turbo decodes them, or null for anything else and for any JPEG it declines
+     * (damaged, over the pixel limit): ImageIO then decodes it or says what is wrong, in the same words with or without the library.
+     */
+    private RgbImage decodeNatively(final byte[] content, final ImageFormat format) {
+        if (jpegDecompressor == null || format != ImageFormat.JPEG || !JpegHeader.isPlainYCbCr(content) || !hasEndOfImageMarker(content)) {
+            return null;
+        }
+        return jpegDecompressor.decompress(content, maxPixels);
     }
 
     /** Upright decoded pixels and their source format. */

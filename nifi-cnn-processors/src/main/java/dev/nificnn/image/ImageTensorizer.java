@@ -14,8 +14,13 @@ public final class ImageTensorizer {
 
     /** A tensorizer for {@code spec} that refuses images declaring more than {@code maxPixels} pixels. */
     public ImageTensorizer(final TensorSpec spec, final long maxPixels) {
+        this(spec, new ImageDecoder(maxPixels));
+    }
+
+    /** A tensorizer for {@code spec} that decodes with {@code decoder}. */
+    ImageTensorizer(final TensorSpec spec, final ImageDecoder decoder) {
         this.spec = spec;
-        this.decoder = new ImageDecoder(maxPixels);
+        this.decoder = decoder;
         this.packer = new TensorPacker(spec);
     }
 

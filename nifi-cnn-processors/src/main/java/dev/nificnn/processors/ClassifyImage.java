@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nificnn.image.ImageDecoder;
 import dev.nificnn.onnx.BatchInference;
 import dev.nificnn.onnx.Classification;
 import dev.nificnn.onnx.ModelLease;
@@ -146,6 +147,7 @@ public class ClassifyImage extends AbstractProcessor {
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
         modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong());
+        getLogger().info("JPEG decoding: {}", ImageDecoder.jpegDecoderStatus());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.nificnn.processors;
 
+import dev.nificnn.image.ImageDecoder;
 import dev.nificnn.onnx.BatchInference;
 import dev.nificnn.onnx.FeaturePooling;
 import dev.nificnn.onnx.ModelLease;
@@ -229,6 +230,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
         modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong());
+        getLogger().info("JPEG decoding: {}", ImageDecoder.jpegDecoderStatus());
     }
 
     @Override

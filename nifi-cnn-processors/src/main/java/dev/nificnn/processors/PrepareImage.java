@@ -470,6 +470,7 @@ public class PrepareImage extends AbstractProcessor {
         final long maximumPixels = context.getProperty(MAXIMUM_PIXELS).asLong();
         decoder = new ImageDecoder(maximumPixels);
         tensorizer = new ImageTensorizer(spec, maximumPixels);
+        getLogger().info("JPEG decoding: {}", ImageDecoder.jpegDecoderStatus());
     }
 
     @Override

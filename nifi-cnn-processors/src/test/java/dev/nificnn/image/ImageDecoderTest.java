@@ -16,9 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The decoder as the processors make it: libjpeg-turbo for plain YCbCr JPEGs where this JVM has it (see LibjpegTurboTest). */
 class ImageDecoderTest {
 
-    private final ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS);
+    private final ImageDecoder decoder = newDecoder();
+
+    /** The decoder under test; {@link ImageDecoderWithoutLibjpegTurboTest} runs every test here with ImageIO only. */
+    ImageDecoder newDecoder() {
+        return new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
 
     /** Lossless variants must decode to exactly the RGB Pillow gives (alpha dropped, 16-bit to the high byte). */
     @ParameterizedTest(name = "{0}")
@@ -35,7 +41,7 @@ class ImageDecoderTest {
 
     /** JPEG decoders (libjpeg in Pillow, the JDK's in ImageIO) may differ by a few levels; the picture must be the same. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"progressive.jpg", "orientation6.jpg"})
+    @CsvSource({"progressive.jpg", "orientation6.jpg", "subsampling-444.jpg", "subsampling-422.jpg", "subsampling-420.jpg"})
     void decodesJpegVariantsCloseToPillow(final String file) throws ImageDecodeException {
         final DecodedImage decoded = decoder.decode(ImageFixtures.bytes("decode/" + file));
         final NpyArray expected = ImageFixtures.reference("decode/expected/" + file + ".npy");

@@ -14,12 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The tensor path reads plain YCbCr JPEGs as the JDK reader's unconverted raster and converts with libjpeg's arithmetic in the
+ * Without libjpeg-turbo, the tensor path reads plain YCbCr JPEGs as the JDK reader's unconverted raster and converts with libjpeg's arithmetic in the
  * resizer: every pixel and every tensor value must equal what the general path (BufferedImage, converted by libjpeg) gives.
  */
 class JpegColorTest {
 
-    private final ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS);
+    private final ImageDecoder decoder = ImageDecoder.withoutLibjpegTurbo(ImageDecoder.DEFAULT_MAX_PIXELS);
 
     @Test
     void unconvertedRasterConvertsToTheSamePixelsAsTheReader() throws IOException, ImageDecodeException {
@@ -67,7 +67,7 @@ class JpegColorTest {
         final byte[] jpeg = ImageDecoderTest.encode(ImageDecoderTest.photo(300, 420), "jpeg");
         final TensorSpec spec = new TensorSpec(width, height, mode, interpolation, TensorLayout.CHW, ChannelOrder.RGB, 1f / 255f,
                 new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, shorterSide);
-        final ImageTensorizer tensorizer = new ImageTensorizer(spec, ImageDecoder.DEFAULT_MAX_PIXELS);
+        final ImageTensorizer tensorizer = new ImageTensorizer(spec, decoder);
         final FloatBuffer fast = FloatBuffer.allocate(spec.elementCount());
         tensorizer.write(jpeg, fast);
         final FloatBuffer general = FloatBuffer.allocate(spec.elementCount());
@@ -79,14 +79,14 @@ class JpegColorTest {
     void truncatedJpegIsRefusedOnTheTensorPath() throws IOException {
         final byte[] jpeg = ImageDecoderTest.encode(ImageDecoderTest.photo(160, 120), "jpeg");
         final TensorSpec spec = TensorSpec.unnormalised(32, 32, ResizeMode.STRETCH, Interpolation.BILINEAR, TensorLayout.CHW, ChannelOrder.RGB);
-        final ImageTensorizer tensorizer = new ImageTensorizer(spec, ImageDecoder.DEFAULT_MAX_PIXELS);
+        final ImageTensorizer tensorizer = new ImageTensorizer(spec, decoder);
         for (final int length : new int[] {jpeg.length / 2, jpeg.length - 2}) {
             final ImageDecodeException error = assertThrows(ImageDecodeException.class,
                     () -> tensorizer.write(Arrays.copyOf(jpeg, length), FloatBuffer.allocate(spec.elementCount())));
             assertTrue(error.getMessage().contains("truncated"), error.getMessage());
         }
         final ImageDecodeException bomb = assertThrows(ImageDecodeException.class,
-                () -> new ImageTensorizer(spec, 1000).write(jpeg, FloatBuffer.allocate(spec.elementCount())));
+                () -> new ImageTensorizer(spec, ImageDecoder.withoutLibjpegTurbo(1000)).write(jpeg, FloatBuffer.allocate(spec.elementCount())));
         assertTrue(bomb.getMessage().contains("Maximum Pixels"), bomb.getMessage());
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +80,22 @@ class ClassifyImagesFlowTest {
             assertFalse(attributes.path("cnn.error").asText().isBlank(), "cnn.error of " + reason);
             assertTrue(corrupt.containsKey(attributes.path("filename").asText()));
             assertTrue(Files.exists(failed.resolve(attributes.path("filename").asText())), "the failed input itself is kept");
+        }
+        assertJpegDecoderLogged();
+    }
+
+    /**
+     * ClassifyImage logs which JPEG decoder it got when scheduled. Inside NiFi the libjpeg-turbo binding comes from the
+     * NAR's multi-release jar (META-INF/versions/22), which only a real NiFi class loader shows; .ci/run requires it.
+     */
+    private static void assertJpegDecoderLogged() throws IOException {
+        final String log = Files.readString(NIFI.assembly().home().resolve("logs/nifi-app.log"));
+        final int at = log.indexOf("JPEG decoding: ");
+        assertTrue(at >= 0, "ClassifyImage logs its JPEG decoder when scheduled");
+        final String line = log.substring(at, log.indexOf('\n', at) < 0 ? log.length() : log.indexOf('\n', at));
+        System.out.println("NiFi says: " + line);
+        if (Boolean.parseBoolean(System.getenv("NIFICNN_REQUIRE_LIBJPEG_TURBO"))) {
+            assertTrue(line.startsWith("JPEG decoding: libjpeg-turbo ("), line);
         }
     }
 }

@@ -1,0 +1,12 @@
+package dev.nificnn.image;
+
+/** A native JPEG decompressor (see {@link LibjpegTurbo}) that the decoder tries before ImageIO for plain YCbCr JPEGs. */
+interface JpegDecompressor {
+
+    /**
+     * The upright-as-stored RGB pixels of {@code jpeg}, or null when this decompressor declines it: a header it cannot read, a
+     * colour space other than YCbCr, more than {@code maxPixels} pixels, or any error or warning while decoding (a truncated
+     * file ends with a warning). The caller then decodes with ImageIO, which refuses a bad image in the decoder's usual words.
+     */
+    RgbImage decompress(byte[] jpeg, long maxPixels);
+}
