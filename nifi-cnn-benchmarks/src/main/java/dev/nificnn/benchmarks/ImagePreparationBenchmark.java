@@ -78,12 +78,13 @@ public class ImagePreparationBenchmark {
                 1f / 255f, MEAN, STD), ImageDecoder.DEFAULT_MAX_PIXELS);
         // ONNX Runtime is fed from direct, native-order buffers: write where inference will read.
         tensor = ByteBuffer.allocateDirect(Float.BYTES * 3 * SIZE * SIZE).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        System.out.println("JPEG decoding (ours): " + ImageDecoder.jpegDecoderStatus());
     }
 
     /**
-     * Decode (reused per-thread reader; a plain YCbCr JPEG is read as the reader's unconverted raster and turned into RGB with
-     * libjpeg's arithmetic inside the horizontal resampling pass), Pillow-compatible antialiased bilinear resize, normalisation
-     * straight into the buffer.
+     * Decode (a plain YCbCr JPEG by libjpeg-turbo when available, else by ImageIO as the reader's unconverted raster turned
+     * into RGB inside the horizontal resampling pass; other formats by a reused per-thread ImageIO reader), Pillow-compatible
+     * antialiased bilinear resize, normalisation straight into the buffer.
      */
     @Benchmark
     public FloatBuffer prepared() throws ImageDecodeException {

@@ -1,6 +1,7 @@
 package dev.nificnn.benchmarks;
 
 import dev.nificnn.image.ImageDecodeException;
+import dev.nificnn.image.ImageDecoder;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -27,6 +28,7 @@ public final class ImagePreparationPairs {
 
     public static void main(final String[] arguments) throws IOException, ImageDecodeException {
         final int pairs = arguments.length > 0 ? Integer.parseInt(arguments[0]) : 400;
+        System.out.println("JPEG decoding (ours): " + ImageDecoder.jpegDecoderStatus());
         System.out.printf(Locale.ROOT, "%-12s %8s %14s %14s %16s %12s%n", "input", "pairs", "naive median", "ours median", "median ratio", "quartiles");
         for (final String input : new String[] {"png32", "jpeg500x375"}) {
             final ImagePreparationBenchmark benchmark = new ImagePreparationBenchmark();
