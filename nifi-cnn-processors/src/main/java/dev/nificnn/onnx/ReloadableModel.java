@@ -13,13 +13,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The one loaded model a service shares among all tasks. It watches the manifest and model files cheaply (modification
+ * The one loaded model a service shares among all tasks. It watches the manifest (when it is a file) and the model file cheaply (modification
  * time, size, file key) and, when they change and the model's SHA-256 or the manifest differ, loads the new model and swaps
  * it in atomically; the old session is closed only after the last batch using it has finished, so no FlowFile fails.
  */
 public final class ReloadableModel implements AutoCloseable {
 
-    private final Path manifestFile;
+    private final ManifestSource manifestSource;
     private final Path modelDirectory;
     private final SessionSettings settings;
     private final Map<String, String> additionalTaps;
@@ -39,6 +39,9 @@ public final class ReloadableModel implements AutoCloseable {
     private record FileStamp(long modifiedNanos, long size, Object fileKey) {
 
         static FileStamp of(final Path file) {
+            if (file == null) {
+                return new FileStamp(0, 0, null);
+            }
             try {
                 final BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
                 return new FileStamp(attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), attributes.size(), attributes.fileKey());
@@ -55,16 +58,16 @@ public final class ReloadableModel implements AutoCloseable {
      * @param checkInterval   how often files are checked for a change (zero: before every batch)
      * @param warnings        receives operator-facing warnings (a failed reload, a CUDA fallback)
      */
-    public ReloadableModel(final Path manifestFile, final Path modelDirectory, final SessionSettings settings, final Map<String, String> additionalTaps,
+    public ReloadableModel(final ManifestSource manifestSource, final Path modelDirectory, final SessionSettings settings, final Map<String, String> additionalTaps,
                            final Duration checkInterval, final Consumer<String> warnings) throws ModelLoadException {
-        this.manifestFile = Objects.requireNonNull(manifestFile, "Manifest file required");
+        this.manifestSource = Objects.requireNonNull(manifestSource, "Manifest source required");
         this.modelDirectory = modelDirectory;
         this.settings = Objects.requireNonNull(settings, "Session settings required");
         this.additionalTaps = Map.copyOf(additionalTaps);
         this.checkIntervalNanos = checkInterval.toNanos();
         this.warnings = warnings;
-        final FileStamp manifestBefore = FileStamp.of(manifestFile);
-        final ModelManifest manifest = ModelManifest.read(manifestFile);
+        final FileStamp manifestBefore = FileStamp.of(manifestSource.watchedFile());
+        final ModelManifest manifest = manifestSource.read();
         final FileStamp modelBefore = FileStamp.of(manifest.modelFile(modelDirectory));
         final OnnxModel model = loader.load(manifest, modelDirectory, settings, this.additionalTaps);
         current.set(model);
@@ -111,13 +114,13 @@ public final class ReloadableModel implements AutoCloseable {
         try {
             nextCheckNanos = System.nanoTime() + checkIntervalNanos;
             final OnnxModel model = current.get();
-            final FileStamp manifestNow = FileStamp.of(manifestFile);
+            final FileStamp manifestNow = FileStamp.of(manifestSource.watchedFile());
             final FileStamp modelNow = FileStamp.of(model.manifest().modelFile(modelDirectory));
             if (manifestNow.equals(manifestStamp) && modelNow.equals(modelStamp)) {
                 return false;
             }
             try {
-                final ModelManifest manifest = ModelManifest.read(manifestFile);
+                final ModelManifest manifest = manifestSource.read();
                 final Path modelFile = manifest.modelFile(modelDirectory);
                 final FileStamp newModelStamp = FileStamp.of(modelFile);
                 final String sha256 = ModelLoader.sha256(Files.readAllBytes(modelFile));

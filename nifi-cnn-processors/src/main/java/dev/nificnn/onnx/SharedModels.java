@@ -9,14 +9,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The JVM-wide registry of loaded models: services configured alike (same manifest, model directory, session settings, taps
+ * The JVM-wide registry of loaded models: services configured alike (same manifest or described model file, model directory, session settings, taps
  * and check interval) share one {@link ReloadableModel}, hence one ONNX Runtime session, and the model is closed when the last
  * of them lets go.
  */
 public final class SharedModels {
 
     /** What makes two services load the same session. */
-    private record Key(Path manifestFile, Path modelDirectory, SessionSettings settings, Map<String, String> additionalTaps, Duration checkInterval) {
+    private record Key(ManifestSource manifestSource, Path modelDirectory, SessionSettings settings, Map<String, String> additionalTaps, Duration checkInterval) {
     }
 
     /** One shared model and who holds it. */
@@ -75,16 +75,16 @@ public final class SharedModels {
      *
      * @param warnings receives this holder's operator-facing warnings (CUDA fallback, failed reloads)
      */
-    public static Handle open(final Path manifestFile, final Path modelDirectory, final SessionSettings settings, final Map<String, String> additionalTaps,
+    public static Handle open(final ManifestSource manifestSource, final Path modelDirectory, final SessionSettings settings, final Map<String, String> additionalTaps,
                               final Duration checkInterval, final Consumer<String> warnings) throws ModelLoadException {
-        final Key key = new Key(manifestFile.toAbsolutePath().normalize(), modelDirectory == null ? null : modelDirectory.toAbsolutePath().normalize(),
+        final Key key = new Key(manifestSource, modelDirectory == null ? null : modelDirectory.toAbsolutePath().normalize(),
                 settings, Map.copyOf(additionalTaps), checkInterval);
         synchronized (MODELS) {
             Entry entry = MODELS.get(key);
             if (entry == null) {
                 final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
                 listeners.add(warnings);
-                final ReloadableModel model = new ReloadableModel(key.manifestFile(), key.modelDirectory(), settings, key.additionalTaps(), checkInterval,
+                final ReloadableModel model = new ReloadableModel(key.manifestSource(), key.modelDirectory(), settings, key.additionalTaps(), checkInterval,
                         message -> listeners.forEach(listener -> listener.accept(message)));
                 entry = new Entry(model, listeners);
                 MODELS.put(key, entry);

@@ -1,6 +1,9 @@
 package dev.nificnn.services;
 
 import dev.nificnn.onnx.ExecutionProvider;
+import dev.nificnn.onnx.ManifestFile;
+import dev.nificnn.onnx.ManifestSource;
+import dev.nificnn.onnx.ModelFileDescription;
 import dev.nificnn.onnx.ModelLease;
 import dev.nificnn.onnx.ModelLoadException;
 import dev.nificnn.onnx.ModelLoader;
@@ -8,16 +11,20 @@ import dev.nificnn.onnx.ModelManifest;
 import dev.nificnn.onnx.OnnxModel;
 import dev.nificnn.onnx.OnnxSessionFactory;
 import dev.nificnn.onnx.OptimizationLevel;
+import dev.nificnn.onnx.OutputKind;
 import dev.nificnn.onnx.SharedModels;
 import dev.nificnn.onnx.SessionSettings;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnDisabled;
 import org.apache.nifi.annotation.lifecycle.OnEnabled;
+import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
+import org.apache.nifi.components.Validator;
+import org.apache.nifi.context.PropertyContext;
 import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.controller.ConfigurationContext;
 import org.apache.nifi.controller.VerifiableControllerService;
@@ -38,10 +45,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-/** Loads an ONNX model described by a model manifest into one ONNX Runtime session shared by all processors that use it. */
+/**
+ * Loads an ONNX model, described by a model manifest or by a model file plus preprocessing properties, into one ONNX Runtime
+ * session shared by all processors that use it.
+ */
 @Tags({"onnx", "onnxruntime", "cnn", "neural network", "deep learning", "gpu", "cuda", "model", "inference"})
 @CapabilityDescription("Loads a convolutional neural network exported to ONNX, as a model manifest describes it (file, checksum, input"
-        + " preprocessing, output, labels, layer taps), into one ONNX Runtime session that every task of every processor using this"
+        + " preprocessing, output, labels, layer taps) or as a model file plus preprocessing properties (input name, type, layout and size"
+        + " are then read from the model), into one ONNX Runtime session that every task of every processor using this"
         + " service shares. Runs on an NVIDIA GPU through CUDA or TensorRT when asked (Auto: CUDA when it loads, else the CPU with a"
         + " warning), reads intermediate layers by adding them to the graph outputs, and reloads the model without failing FlowFiles"
         + " when its file is replaced.")
@@ -53,8 +64,9 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
     public static final PropertyDescriptor MODEL_MANIFEST = new PropertyDescriptor.Builder()
             .name("Model Manifest")
             .description("The model manifest (JSON) naming the model file, its SHA-256, input preprocessing, output, label file and layer taps."
-                    + " See the models/ folder of nifi-cnn for manifests of AlexNet, SqueezeNet, MobileNetV2 and ResNet-50.")
-            .required(true)
+                    + " See the models/ folder of nifi-cnn for manifests of AlexNet, SqueezeNet, MobileNetV2 and ResNet-50."
+                    + " Set either this or Model File.")
+            .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.FILE_EXISTS_VALIDATOR)
             .build();
@@ -65,6 +77,122 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.createDirectoryExistsValidator(true, false))
+            .dependsOn(MODEL_MANIFEST)
+            .build();
+
+    public static final PropertyDescriptor MODEL_FILE = new PropertyDescriptor.Builder()
+            .name("Model File")
+            .description("An ONNX model file to load without a manifest; the properties below describe its preprocessing. The input's name,"
+                    + " element type (float32 or float16), layout (NCHW when the second dimension is 3, NHWC when the last is) and fixed size"
+                    + " are read from the model; the class output is its first graph output. Set either this or Model Manifest.")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.FILE_EXISTS_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor LABEL_FILE = new PropertyDescriptor.Builder()
+            .name("Label File")
+            .description("Class names, one a line, in the order of the model's output. Without it, labels are class indices.")
+            .required(false)
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.FILE_EXISTS_VALIDATOR)
+            .dependsOn(MODEL_FILE)
+            .build();
+
+    public static final PropertyDescriptor INPUT_WIDTH = new PropertyDescriptor.Builder()
+            .name("Input Width")
+            .description("Width in pixels the model takes. When not set, the model's fixed input width; required when that is dynamic.")
+            .required(false)
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .dependsOn(MODEL_FILE)
+            .build();
+
+    public static final PropertyDescriptor INPUT_HEIGHT = new PropertyDescriptor.Builder()
+            .name("Input Height")
+            .description("Height in pixels the model takes. When not set, the model's fixed input height; required when that is dynamic.")
+            .required(false)
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .dependsOn(MODEL_FILE)
+            .build();
+
+    public static final PropertyDescriptor CHANNEL_ORDER = new PropertyDescriptor.Builder()
+            .name("Channel Order")
+            .description("Colour channel order the model expects: RGB (PyTorch, TensorFlow) or BGR (Caffe, OpenCV).")
+            .required(true)
+            .allowableValues("RGB", "BGR")
+            .defaultValue("RGB")
+            .dependsOn(MODEL_FILE)
+            .build();
+
+    public static final PropertyDescriptor SCALE = new PropertyDescriptor.Builder()
+            .name("Scale")
+            .description("Each 0-255 sample is multiplied by this before the mean is subtracted and the result divided by the std:"
+                    + " 0.00392156862745098 (1/255) for torchvision models, 1 for Caffe models.")
+            .required(true)
+            .defaultValue("0.00392156862745098")
+            .addValidator(numbers(1, true))
+            .dependsOn(MODEL_FILE)
+            .build();
+
+    public static final PropertyDescriptor MEAN = new PropertyDescriptor.Builder()
+            .name("Mean")
+            .description("Three comma-separated numbers subtracted per channel (in the model's channel order) after scaling. The default is"
+                    + " ImageNet's, as torchvision models use it; Caffe BGR models use 104,117,123 with Scale 1 and Std 1,1,1.")
+            .required(true)
+            .defaultValue("0.485,0.456,0.406")
+            .addValidator(numbers(3, false))
+            .dependsOn(MODEL_FILE)
+            .build();
+
+    public static final PropertyDescriptor STD = new PropertyDescriptor.Builder()
+            .name("Std")
+            .description("Three comma-separated non-zero numbers each channel is divided by after the mean is subtracted.")
+            .required(true)
+            .defaultValue("0.229,0.224,0.225")
+            .addValidator(numbers(3, true))
+            .dependsOn(MODEL_FILE)
+            .build();
+
+    static final AllowableValue RESIZE_STRETCH = new AllowableValue("STRETCH", "Stretch", "Scales the image to exactly the input size, ignoring its aspect ratio.");
+    static final AllowableValue RESIZE_SHORTER_SIDE_CROP = new AllowableValue("SHORTER_SIDE_CROP", "Shorter Side Crop",
+            "Scales the shorter side to Shorter Side (or the input size) and cuts the centre out, as torchvision's Resize + CenterCrop.");
+    static final AllowableValue RESIZE_FIT_PAD = new AllowableValue("FIT_PAD", "Fit and Pad", "Fits the whole image inside the input size and pads with black.");
+
+    public static final PropertyDescriptor RESIZE_MODE = new PropertyDescriptor.Builder()
+            .name("Resize Mode")
+            .description("How an image is brought to the model's input size.")
+            .required(true)
+            .allowableValues(RESIZE_STRETCH, RESIZE_SHORTER_SIDE_CROP, RESIZE_FIT_PAD)
+            .defaultValue(RESIZE_SHORTER_SIDE_CROP)
+            .dependsOn(MODEL_FILE)
+            .build();
+
+    public static final PropertyDescriptor SHORTER_SIDE = new PropertyDescriptor.Builder()
+            .name("Shorter Side")
+            .description("With Shorter Side Crop: the length the shorter side is scaled to before the centre crop (256 for a 224 crop in"
+                    + " torchvision's ImageNet evaluation). When not set, the crop size itself.")
+            .required(false)
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .dependsOn(RESIZE_MODE, RESIZE_SHORTER_SIDE_CROP)
+            .build();
+
+    public static final PropertyDescriptor INTERPOLATION = new PropertyDescriptor.Builder()
+            .name("Interpolation")
+            .description("Resampling filter (Pillow-identical): Nearest, Bilinear, Bicubic or Area (box averaging, for downscaling).")
+            .required(true)
+            .allowableValues("NEAREST", "BILINEAR", "BICUBIC", "AREA")
+            .defaultValue("BILINEAR")
+            .dependsOn(MODEL_FILE)
+            .build();
+
+    public static final PropertyDescriptor OUTPUT_KIND = new PropertyDescriptor.Builder()
+            .name("Output Kind")
+            .description("What the model's first output holds: LOGITS (most PyTorch exports; a softmax turns them into the scores written"
+                    + " to cnn.score) or PROBABILITIES (the model ends in a softmax).")
+            .required(true)
+            .allowableValues(OutputKind.LOGITS.name(), OutputKind.PROBABILITIES.name())
+            .defaultValue(OutputKind.LOGITS.name())
+            .dependsOn(MODEL_FILE)
             .build();
 
     public static final PropertyDescriptor EXECUTION_PROVIDER = new PropertyDescriptor.Builder()
@@ -129,7 +257,8 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             .build();
 
     private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(
-            MODEL_MANIFEST, MODEL_DIRECTORY, EXECUTION_PROVIDER, CUDA_DEVICE_ID, GPU_MEMORY_LIMIT, INTRA_OP_THREADS, OPTIMIZATION_LEVEL,
+            MODEL_MANIFEST, MODEL_DIRECTORY, MODEL_FILE, LABEL_FILE, INPUT_WIDTH, INPUT_HEIGHT, CHANNEL_ORDER, SCALE, MEAN, STD, RESIZE_MODE,
+            SHORTER_SIDE, INTERPOLATION, OUTPUT_KIND, EXECUTION_PROVIDER, CUDA_DEVICE_ID, GPU_MEMORY_LIMIT, INTRA_OP_THREADS, OPTIMIZATION_LEVEL,
             ADDITIONAL_LAYER_TAPS, MODEL_CHECK_INTERVAL);
 
     private volatile SharedModels.Handle model;
@@ -142,6 +271,11 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
     @Override
     protected Collection<ValidationResult> customValidate(final ValidationContext context) {
         final List<ValidationResult> results = new ArrayList<>();
+        final boolean manifestSet = context.getProperty(MODEL_MANIFEST).isSet();
+        if (manifestSet == context.getProperty(MODEL_FILE).isSet()) {
+            results.add(invalid(MODEL_MANIFEST, manifestSet ? "Set either Model Manifest or Model File, not both"
+                    : "Set Model Manifest (a JSON manifest from nifi-cnn's models/ folder) or Model File (an .onnx file described by the properties below)"));
+        }
         final String manifestValue = context.getProperty(MODEL_MANIFEST).evaluateAttributeExpressions().getValue();
         if (manifestValue != null && Files.isRegularFile(Path.of(manifestValue))) {
             try {
@@ -218,14 +352,15 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
     public List<ConfigVerificationResult> verify(final ConfigurationContext context, final ComponentLog verificationLogger,
                                                  final Map<String, String> variables) {
         final List<ConfigVerificationResult> results = new ArrayList<>();
+        final String stepName = context.getProperty(MODEL_FILE).isSet() ? "Describe Model File" : "Read Model Manifest";
         final ModelManifest manifest;
         try {
-            manifest = ModelManifest.read(Path.of(context.getProperty(MODEL_MANIFEST).evaluateAttributeExpressions().getValue()));
-            results.add(step("Read Model Manifest", ConfigVerificationResult.Outcome.SUCCESSFUL, "Manifest of model '" + manifest.name()
+            manifest = manifestSource(context).read();
+            results.add(step(stepName, ConfigVerificationResult.Outcome.SUCCESSFUL, "Model '" + manifest.name()
                     + "', input " + manifest.input() + ", output " + manifest.output().name() + " (" + manifest.output().kind() + ")"));
-        } catch (final ModelLoadException e) {
-            results.add(step("Read Model Manifest", ConfigVerificationResult.Outcome.FAILED, e.getMessage()));
-            results.add(step("Load Model", ConfigVerificationResult.Outcome.SKIPPED, "The manifest cannot be read"));
+        } catch (final ModelLoadException | RuntimeException e) {
+            results.add(step(stepName, ConfigVerificationResult.Outcome.FAILED, e.getMessage()));
+            results.add(step("Load Model", ConfigVerificationResult.Outcome.SKIPPED, "The model cannot be described"));
             return results;
         }
         final SessionSettings settings = settings(context);
@@ -250,10 +385,58 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
     }
 
     private static SharedModels.Handle open(final ConfigurationContext context, final ComponentLog logger) throws ModelLoadException {
-        final Path manifest = Path.of(context.getProperty(MODEL_MANIFEST).evaluateAttributeExpressions().getValue());
         final Path directory = modelDirectory(context.getProperty(MODEL_DIRECTORY).evaluateAttributeExpressions().getValue());
         final Duration checkInterval = Duration.ofMillis(context.getProperty(MODEL_CHECK_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS));
-        return SharedModels.open(manifest, directory, settings(context), taps(context), checkInterval, logger::warn);
+        return SharedModels.open(manifestSource(context), directory, settings(context), taps(context), checkInterval, logger::warn);
+    }
+
+    /** The manifest file, or the model file and the preprocessing its properties state. */
+    static ManifestSource manifestSource(final PropertyContext context) {
+        if (!context.getProperty(MODEL_FILE).isSet()) {
+            return new ManifestFile(Path.of(context.getProperty(MODEL_MANIFEST).evaluateAttributeExpressions().getValue()));
+        }
+        final String labels = context.getProperty(LABEL_FILE).evaluateAttributeExpressions().getValue();
+        final boolean crop = RESIZE_SHORTER_SIDE_CROP.getValue().equals(context.getProperty(RESIZE_MODE).getValue());
+        return new ModelFileDescription(Path.of(context.getProperty(MODEL_FILE).evaluateAttributeExpressions().getValue()),
+                labels == null || labels.isBlank() ? null : Path.of(labels),
+                context.getProperty(INPUT_WIDTH).isSet() ? context.getProperty(INPUT_WIDTH).asInteger() : 0,
+                context.getProperty(INPUT_HEIGHT).isSet() ? context.getProperty(INPUT_HEIGHT).asInteger() : 0,
+                context.getProperty(CHANNEL_ORDER).getValue(),
+                Float.parseFloat(context.getProperty(SCALE).getValue().strip()),
+                parseNumbers(context.getProperty(MEAN).getValue()),
+                parseNumbers(context.getProperty(STD).getValue()),
+                context.getProperty(RESIZE_MODE).getValue(),
+                context.getProperty(INTERPOLATION).getValue(),
+                crop && context.getProperty(SHORTER_SIDE).isSet() ? context.getProperty(SHORTER_SIDE).asInteger() : 0,
+                OutputKind.valueOf(context.getProperty(OUTPUT_KIND).getValue()));
+    }
+
+    private static List<Float> parseNumbers(final String value) {
+        final List<Float> numbers = new ArrayList<>();
+        for (final String part : value.split(",")) {
+            numbers.add(Float.parseFloat(part.strip()));
+        }
+        return numbers;
+    }
+
+    /** Accepts {@code count} comma-separated finite numbers; with {@code nonZero}, none of them 0. */
+    private static Validator numbers(final int count, final boolean nonZero) {
+        return (subject, input, context) -> {
+            String problem = null;
+            try {
+                final List<Float> numbers = parseNumbers(input == null ? "" : input);
+                if (numbers.size() != count) {
+                    problem = "must be " + (count == 1 ? "one number" : count + " comma-separated numbers") + ", found " + numbers.size();
+                } else if (numbers.stream().anyMatch(number -> !Float.isFinite(number))) {
+                    problem = "must hold finite numbers only";
+                } else if (nonZero && numbers.contains(0f)) {
+                    problem = "must not be 0";
+                }
+            } catch (final NumberFormatException e) {
+                problem = "'" + input + "' is not " + (count == 1 ? "a number" : count + " comma-separated numbers");
+            }
+            return new ValidationResult.Builder().subject(subject).input(input).valid(problem == null).explanation(problem).build();
+        };
     }
 
     private static SessionSettings settings(final ConfigurationContext context) {

@@ -30,7 +30,7 @@ class ReloadableModelTest {
     private final List<String> warnings = new CopyOnWriteArrayList<>();
 
     private ReloadableModel open(final Path manifest) throws ModelLoadException {
-        return new ReloadableModel(manifest, null, SessionSettings.cpu(1), Map.of(), Duration.ZERO, warnings::add);
+        return new ReloadableModel(new ManifestFile(manifest), null, SessionSettings.cpu(1), Map.of(), Duration.ZERO, warnings::add);
     }
 
     private static float[] classify(final OnnxModel model, final float[] image) {

@@ -79,6 +79,35 @@ class ClassifyImageTest {
         assertKittenAndFish("squeezenet1.1-fp16-21f25e3d9254");
     }
 
+    /** No manifest: the shared SqueezeNet file, its labels and Caffe preprocessing as service properties; the rest is read from the model. */
+    @Test
+    void classifiesKittenAndFishWithAModelFileDescribedByProperties() throws Exception {
+        addSqueezeNetFile(runner, "squeezenet1.1-fp32.onnx");
+        assertKittenAndFish("squeezenet1.1-fp32-0fccde009e25");
+    }
+
+    @Test
+    void classifiesKittenAndFishWithAFloat16ModelFileDescribedByProperties() throws Exception {
+        addSqueezeNetFile(runner, "squeezenet1.1-fp16.onnx");
+        assertKittenAndFish("squeezenet1.1-fp16-21f25e3d9254");
+    }
+
+    private static void addSqueezeNetFile(final TestRunner runner, final String modelFile) throws InitializationException {
+        final OnnxModelService service = new OnnxModelService();
+        runner.addControllerService(SERVICE_ID, service);
+        runner.setProperty(service, OnnxModelService.MODEL_FILE, SharedData.require("models/" + modelFile).toString());
+        runner.setProperty(service, OnnxModelService.LABEL_FILE, SharedData.require("models/imagenet-classes.txt").toString());
+        runner.setProperty(service, OnnxModelService.CHANNEL_ORDER, "BGR");
+        runner.setProperty(service, OnnxModelService.SCALE, "1");
+        runner.setProperty(service, OnnxModelService.MEAN, "104,117,123");
+        runner.setProperty(service, OnnxModelService.STD, "1,1,1");
+        runner.setProperty(service, OnnxModelService.RESIZE_MODE, "STRETCH");
+        runner.setProperty(service, OnnxModelService.OUTPUT_KIND, "PROBABILITIES");
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, "2");
+        runner.enableControllerService(service);
+    }
+
     private void assertKittenAndFish(final String modelId) throws Exception {
         runner.setProperty(ClassifyImage.TOP_K, "3");
         runner.enqueue(kitten, Map.of("filename", "kitten_224.png"));

@@ -106,6 +106,81 @@ class OnnxModelServiceTest {
     }
 
     @Test
+    void needsEitherAManifestOrAModelFile() throws Exception {
+        final Path manifest = TinyModels.write(directory, 1f);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.assertNotValid(service);
+        runner.setProperty(service, OnnxModelService.MODEL_FILE, directory.resolve(TinyModels.MODEL_FILE).toString());
+        runner.assertValid(service);
+        runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, manifest.toString());
+        runner.assertNotValid(service);
+        runner.removeProperty(service, OnnxModelService.MODEL_FILE);
+        runner.assertValid(service);
+    }
+
+    @Test
+    void modelFileModeValidatesPreprocessingNumbers() throws Exception {
+        TinyModels.writeModel(directory, 1f);
+        runner.setProperty(service, OnnxModelService.MODEL_FILE, directory.resolve(TinyModels.MODEL_FILE).toString());
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.assertValid(service);
+        for (final String[] bad : new String[][] {{"Mean", "0.5,0.5"}, {"Std", "1,0,1"}, {"Scale", "0"}, {"Mean", "a,b,c"}, {"Scale", "NaN"}}) {
+            final PropertyDescriptor property = service.getPropertyDescriptor(bad[0]);
+            runner.setProperty(service, property, bad[1]);
+            runner.assertNotValid(service);
+            runner.removeProperty(service, property);
+            runner.assertValid(service);
+        }
+    }
+
+    /** Without a manifest: the tiny model's file, its labels, and preprocessing by properties; input and output read from the graph. */
+    @Test
+    void loadsAModelFileDescribedByPropertiesAndReloadsItWhenReplaced() throws Exception {
+        TinyModels.write(directory, 1f);
+        final Map<PropertyDescriptor, String> properties = new HashMap<>();
+        properties.put(OnnxModelService.MODEL_FILE, directory.resolve(TinyModels.MODEL_FILE).toString());
+        properties.put(OnnxModelService.LABEL_FILE, directory.resolve("tiny-labels.txt").toString());
+        properties.put(OnnxModelService.SCALE, "1");
+        properties.put(OnnxModelService.MEAN, "0,0,0");
+        properties.put(OnnxModelService.STD, "1,1,1");
+        properties.put(OnnxModelService.OUTPUT_KIND, "PROBABILITIES");
+        properties.put(OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
+        final List<ConfigVerificationResult> results = verify(properties);
+        assertEquals("Describe Model File", results.getFirst().getVerificationStepName());
+        results.forEach(result -> assertEquals(ConfigVerificationResult.Outcome.SUCCESSFUL, result.getOutcome(), result.getExplanation()));
+        assertTrue(results.getFirst().getExplanation().contains("input Input[image float32 NCHW 8x8 RGB scale 1.0 mean [0.0, 0.0, 0.0]"),
+                results.getFirst().getExplanation());
+        assertTrue(results.get(1).getExplanation().contains("3 labels"), results.get(1).getExplanation());
+
+        properties.forEach((property, value) -> runner.setProperty(service, property, value));
+        runner.setProperty(service, OnnxModelService.MODEL_CHECK_INTERVAL, "0 sec");
+        runner.enableControllerService(service);
+        final String first;
+        try (ModelLease lease = service.acquire()) {
+            first = lease.model().modelId();
+            assertTrue(first.startsWith("tiny-"), first);
+            assertEquals(TinyModels.LABELS, lease.model().labels());
+            assertEquals("probabilities", lease.model().manifest().output().name());
+        }
+        TinyModels.writeModel(directory, 2f);
+        try (ModelLease lease = service.acquire()) {
+            assertTrue(lease.model().modelId().startsWith("tiny-"));
+            assertTrue(!lease.model().modelId().equals(first), "the replaced file is loaded: " + lease.model().modelId());
+        }
+        assertEquals(2, service.sessionsCreated());
+    }
+
+    @Test
+    void verifySaysWhyAModelFileCannotBeDescribed() throws Exception {
+        final Path text = Files.writeString(directory.resolve("notes.onnx"), "not a model");
+        final List<ConfigVerificationResult> results = verify(Map.of(OnnxModelService.MODEL_FILE, text.toString(),
+                OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue()));
+        assertEquals(ConfigVerificationResult.Outcome.FAILED, results.getFirst().getOutcome());
+        assertTrue(results.getFirst().getExplanation().contains("is not a readable ONNX model"), results.getFirst().getExplanation());
+        assertEquals(ConfigVerificationResult.Outcome.SKIPPED, results.get(1).getOutcome());
+    }
+
+    @Test
     void sharesOneSessionAndServesAdditionalTaps() throws Exception {
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, TinyModels.write(directory, 1f).toString());
         runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);

@@ -113,7 +113,7 @@ public final class OnnxInitializers {
     }
 
     /** Offset and length of the last length-delimited field with the given number, or null. */
-    private static int[] findDelimited(final byte[] bytes, final int offset, final int length, final int fieldNumber) throws IOException {
+    static int[] findDelimited(final byte[] bytes, final int offset, final int length, final int fieldNumber) throws IOException {
         final CodedInputStream input = CodedInputStream.newInstance(bytes, offset, length);
         input.setSizeLimit(Integer.MAX_VALUE);
         int[] found = null;
