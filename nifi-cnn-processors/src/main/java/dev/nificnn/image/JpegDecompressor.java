@@ -5,8 +5,8 @@ interface JpegDecompressor {
 
     /**
      * The upright-as-stored RGB pixels of {@code jpeg}, or null when this decompressor declines it: a header it cannot read, a
-     * colour space other than YCbCr, more than {@code maxPixels} pixels, or any error or warning while decoding (a truncated
-     * file ends with a warning). The caller then decodes with ImageIO, which refuses a bad image in the decoder's usual words.
+     * colour space other than YCbCr, a chroma subsampling it would upsample differently from ImageIO, more than
+     * {@code maxPixels} pixels, or any error or warning while decoding (a truncated file ends with a warning). The caller then decodes with ImageIO, which refuses a bad image in the decoder's usual words.
      */
     RgbImage decompress(byte[] jpeg, long maxPixels);
 }

@@ -84,7 +84,8 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             .name("Model File")
             .description("An ONNX model file to load without a manifest; the properties below describe its preprocessing. The input's name,"
                     + " element type (float32 or float16), layout (NCHW when the second dimension is 3, NHWC when the last is) and fixed size"
-                    + " are read from the model; the class output is its first graph output. Set either this or Model Manifest.")
+                    + " are read from the model; the class output is its first graph output. Set either this or Model Manifest. Validation"
+                    + " does not read the model (it may be large): Verify, or enabling the service, checks it against these properties.")
             .required(false)
             .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
             .addValidator(StandardValidators.FILE_EXISTS_VALIDATOR)
@@ -130,7 +131,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
                     + " 0.00392156862745098 (1/255) for torchvision models, 1 for Caffe models.")
             .required(true)
             .defaultValue("0.00392156862745098")
-            .addValidator(numbers(1, true))
+            .addValidator(numbers(1, Sign.NON_ZERO))
             .dependsOn(MODEL_FILE)
             .build();
 
@@ -140,16 +141,16 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
                     + " ImageNet's, as torchvision models use it; Caffe BGR models use 104,117,123 with Scale 1 and Std 1,1,1.")
             .required(true)
             .defaultValue("0.485,0.456,0.406")
-            .addValidator(numbers(3, false))
+            .addValidator(numbers(3, Sign.ANY))
             .dependsOn(MODEL_FILE)
             .build();
 
     public static final PropertyDescriptor STD = new PropertyDescriptor.Builder()
             .name("Std")
-            .description("Three comma-separated non-zero numbers each channel is divided by after the mean is subtracted.")
+            .description("Three comma-separated positive numbers each channel is divided by after the mean is subtracted.")
             .required(true)
             .defaultValue("0.229,0.224,0.225")
-            .addValidator(numbers(3, true))
+            .addValidator(numbers(3, Sign.POSITIVE))
             .dependsOn(MODEL_FILE)
             .build();
 
@@ -280,7 +281,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
         if (manifestValue != null && Files.isRegularFile(Path.of(manifestValue))) {
             try {
                 final ModelManifest manifest = ModelManifest.read(Path.of(manifestValue));
-                final Path modelFile = manifest.modelFile(modelDirectory(context.getProperty(MODEL_DIRECTORY).evaluateAttributeExpressions().getValue()));
+                final Path modelFile = manifest.modelFile(modelDirectory(context));
                 if (!Files.isRegularFile(modelFile)) {
                     results.add(invalid(MODEL_MANIFEST, "Model file " + modelFile + " named by the manifest does not exist"
                             + (manifest.url() == null ? "" : "; download it from " + manifest.url())));
@@ -364,7 +365,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             return results;
         }
         final SessionSettings settings = settings(context);
-        final Path directory = modelDirectory(context.getProperty(MODEL_DIRECTORY).evaluateAttributeExpressions().getValue());
+        final Path directory = modelDirectory(context);
         try {
             try (OnnxModel loaded = new ModelLoader(new OnnxSessionFactory()).load(manifest, directory, settings, taps(context))) {
                 results.add(step("Load Model", ConfigVerificationResult.Outcome.SUCCESSFUL, "Loaded " + loaded.describe()));
@@ -385,7 +386,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
     }
 
     private static SharedModels.Handle open(final ConfigurationContext context, final ComponentLog logger) throws ModelLoadException {
-        final Path directory = modelDirectory(context.getProperty(MODEL_DIRECTORY).evaluateAttributeExpressions().getValue());
+        final Path directory = modelDirectory(context);
         final Duration checkInterval = Duration.ofMillis(context.getProperty(MODEL_CHECK_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS));
         return SharedModels.open(manifestSource(context), directory, settings(context), taps(context), checkInterval, logger::warn);
     }
@@ -419,8 +420,13 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
         return numbers;
     }
 
-    /** Accepts {@code count} comma-separated finite numbers; with {@code nonZero}, none of them 0. */
-    private static Validator numbers(final int count, final boolean nonZero) {
+    /** Which finite numbers a property accepts. */
+    private enum Sign {
+        ANY, NON_ZERO, POSITIVE
+    }
+
+    /** Accepts {@code count} comma-separated finite numbers of the given sign. */
+    private static Validator numbers(final int count, final Sign sign) {
         return (subject, input, context) -> {
             String problem = null;
             try {
@@ -429,8 +435,10 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
                     problem = "must be " + (count == 1 ? "one number" : count + " comma-separated numbers") + ", found " + numbers.size();
                 } else if (numbers.stream().anyMatch(number -> !Float.isFinite(number))) {
                     problem = "must hold finite numbers only";
-                } else if (nonZero && numbers.contains(0f)) {
+                } else if (sign == Sign.NON_ZERO && numbers.stream().anyMatch(number -> number == 0f)) {
                     problem = "must not be 0";
+                } else if (sign == Sign.POSITIVE && numbers.stream().anyMatch(number -> !(number > 0f))) {
+                    problem = "must be greater than 0";
                 }
             } catch (final NumberFormatException e) {
                 problem = "'" + input + "' is not " + (count == 1 ? "a number" : count + " comma-separated numbers");
@@ -451,6 +459,11 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
 
     private static Path modelDirectory(final String value) {
         return value == null || value.isBlank() ? null : Path.of(value);
+    }
+
+    /** The Model Directory in manifest mode; null in Model File mode, where the property is hidden and must not count. */
+    private static Path modelDirectory(final PropertyContext context) {
+        return context.getProperty(MODEL_FILE).isSet() ? null : modelDirectory(context.getProperty(MODEL_DIRECTORY).evaluateAttributeExpressions().getValue());
     }
 
     /** Parses the Additional Layer Taps property: name=tensor pairs separated by commas. */

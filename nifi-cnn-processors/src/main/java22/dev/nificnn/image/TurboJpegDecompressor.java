@@ -6,6 +6,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.util.Set;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -23,8 +24,16 @@ final class TurboJpegDecompressor implements JpegDecompressor {
     private static final int PIXEL_FORMAT_RGB = 0;
     /** TJFLAG_STOPONWARNING: a warning (such as "Premature end of JPEG file") fails the call instead of returning grey rows. */
     private static final int FLAG_STOP_ON_WARNING = 8192;
+    /** TJFLAG_LIMITSCANS (2.1+; ignored by 2.0): a progressive JPEG with more than 500 scans fails instead of burning CPU. */
+    private static final int FLAG_LIMIT_SCANS = 32768;
     /** TJCS_YCbCr. */
     private static final int COLOR_SPACE_YCBCR = 1;
+    /**
+     * TJSAMP_444, TJSAMP_422, TJSAMP_420: the chroma subsamplings that libjpeg-turbo and the JDK's libjpeg 6b upsample alike,
+     * byte for byte (LibjpegTurboTest checks each). 4:4:0 differs (libjpeg-turbo has a fancy vertical upsampler that 6b
+     * lacks), so it and the rarer ones are declined: a JPEG decodes to the same pixels with or without the library.
+     */
+    private static final Set<Integer> SUBSAMPLINGS_DECODED_ALIKE = Set.of(0, 1, 2);
 
     private final String library;
     private final MethodHandle initDecompress;
@@ -38,6 +47,8 @@ final class TurboJpegDecompressor implements JpegDecompressor {
         // The library stays loaded for the life of the JVM, as a JNI library would.
         final SymbolLookup symbols = SymbolLookup.libraryLookup(library, Arena.global());
         final Linker linker = Linker.nativeLinker();
+        // TJFLAG_STOPONWARNING came with the TurboJPEG 2.0 API, as did tjGetErrorCode: its presence tells a 2.0+ library.
+        symbols.find("tjGetErrorCode").orElseThrow(() -> new IllegalStateException(library + " is older than libjpeg-turbo 2.0"));
         initDecompress = link(linker, symbols, "tjInitDecompress", FunctionDescriptor.of(ADDRESS));
         destroy = link(linker, symbols, "tjDestroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         // int tjDecompressHeader3(tjhandle, const unsigned char *jpegBuf, unsigned long jpegSize, int *width, int *height,
@@ -52,7 +63,7 @@ final class TurboJpegDecompressor implements JpegDecompressor {
 
     private static MethodHandle link(final Linker linker, final SymbolLookup symbols, final String name, final FunctionDescriptor descriptor) {
         final MemorySegment function = symbols.find(name)
-                .orElseThrow(() -> new IllegalStateException("the TurboJPEG library has no function " + name + " (libjpeg-turbo 1.5 or later is needed)"));
+                .orElseThrow(() -> new IllegalStateException("the TurboJPEG library has no function " + name + " (libjpeg-turbo 2.0 or later is needed)"));
         return linker.downcallHandle(function, descriptor);
     }
 
@@ -85,16 +96,17 @@ final class TurboJpegDecompressor implements JpegDecompressor {
                 header, header.asSlice(4), header.asSlice(8), header.asSlice(12));
         final int width = header.getAtIndex(JAVA_INT, 0);
         final int height = header.getAtIndex(JAVA_INT, 1);
+        final int subsampling = header.getAtIndex(JAVA_INT, 2);
         final int colorSpace = header.getAtIndex(JAVA_INT, 3);
         // The pixel limit is checked here, before any pixel memory is taken, as ImageIO's path does from the header.
-        if (headerResult != 0 || colorSpace != COLOR_SPACE_YCBCR || width < 1 || height < 1 || (long) width * height > maxPixels
+        if (headerResult != 0 || colorSpace != COLOR_SPACE_YCBCR || !SUBSAMPLINGS_DECODED_ALIKE.contains(subsampling) || width < 1 || height < 1 || (long) width * height > maxPixels
                 || 3L * width * height > Integer.MAX_VALUE) {
             return null;
         }
         final int rowBytes = 3 * width;
         final MemorySegment pixels = arena.allocate((long) rowBytes * height);
         final int result = (int) decompress.invokeExact(handle, source, (long) jpeg.length, pixels, width, rowBytes, height,
-                PIXEL_FORMAT_RGB, FLAG_STOP_ON_WARNING);
+                PIXEL_FORMAT_RGB, FLAG_STOP_ON_WARNING | FLAG_LIMIT_SCANS);
         if (result != 0) {
             return null;
         }

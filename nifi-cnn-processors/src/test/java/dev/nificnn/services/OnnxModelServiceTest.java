@@ -124,7 +124,8 @@ class OnnxModelServiceTest {
         runner.setProperty(service, OnnxModelService.MODEL_FILE, directory.resolve(TinyModels.MODEL_FILE).toString());
         runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
         runner.assertValid(service);
-        for (final String[] bad : new String[][] {{"Mean", "0.5,0.5"}, {"Std", "1,0,1"}, {"Scale", "0"}, {"Mean", "a,b,c"}, {"Scale", "NaN"}}) {
+        for (final String[] bad : new String[][] {{"Mean", "0.5,0.5"}, {"Std", "1,0,1"}, {"Std", "-1,1,1"}, {"Std", "-0,1,1"},
+            {"Scale", "0"}, {"Scale", "-0.0"}, {"Mean", "a,b,c"}, {"Scale", "NaN"}}) {
             final PropertyDescriptor property = service.getPropertyDescriptor(bad[0]);
             runner.setProperty(service, property, bad[1]);
             runner.assertNotValid(service);
