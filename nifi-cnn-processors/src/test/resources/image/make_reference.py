@@ -10,6 +10,8 @@ Outputs
   pillow/<case>.npy             Pillow's resize result, float32 array of shape (height, width, 3) holding 0..255 values
   pillow/cases.txt              one line per case: name source width height mode filter [shorter-side]; cases with a shorter
                                 side follow torchvision: Resize(shorter-side) then CenterCrop((height, width)), both on Pillow images
+  draft/*                       two 530x410 JPEGs (one EXIF-rotated), Pillow's draft + resize results and draft/cases.txt
+                                (name file width height mode filter shorter-side denominator)
   decode/*                      one small file per decodable variant (palette, 16-bit, grey, alpha, GIF, BMP, TIFF, WebP,
                                 progressive JPEG, 4:4:4/4:2:2/4:2:0 JPEG, CMYK JPEG, EXIF-rotated JPEG) and decode/expected/*.npy, the RGB each should decode to
 """
@@ -218,6 +220,49 @@ def make_decode_fixtures():
         output.write(b'\x89PNG\r\n\x1a\n' + png_chunk(b'IHDR', header) + png_chunk(b'IDAT', body) + png_chunk(b'IEND', b''))
 
 
+def make_draft_references():
+    """JPEG draft decoding: Pillow's Image.draft('RGB', scaled size) (libjpeg DCT scaling by 1/2, 1/4 or 1/8), then the resize.
+    The scaled size is the one the whole image is resized to (ResizeGeometry / torchvision's Resize), taken upright."""
+    folder = os.path.join(HERE, 'draft')
+    os.makedirs(folder, exist_ok=True)
+    upright = Image.fromarray(photo_like(530, 410, 11), 'RGB')
+    upright.save(os.path.join(folder, 'photo530x410.jpg'), quality=90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    upright.transpose(Image.ROTATE_90).save(os.path.join(folder, 'photo530x410-orientation6.jpg'), quality=90, exif=exif.tobytes())
+    cases = [
+        ('photo530x410.jpg', 64, 48, 'STRETCH', 'BILINEAR', 0),            # 530 // 64 = 8, 410 // 48 = 8: 1/8
+        ('photo530x410.jpg', 96, 96, 'SHORTER_SIDE_CROP', 'BICUBIC', 100),  # torchvision 129 x 100: 1/4
+        ('photo530x410.jpg', 120, 120, 'FIT_PAD', 'AREA', 0),               # fits as 120 x 93: 1/4
+        ('photo530x410.jpg', 300, 20, 'STRETCH', 'BILINEAR', 0),            # 530 // 300 = 1: full size
+        ('photo530x410-orientation6.jpg', 64, 48, 'STRETCH', 'BILINEAR', 0),  # stored 410 x 530, upright 530 x 410: 1/8
+    ]
+    lines = []
+    for file, width, height, mode, interpolation, shorter_side in cases:
+        if shorter_side:
+            scaled = (int(shorter_side * 530 / 410), shorter_side)
+        else:
+            scaled = geometry(530, 410, width, height, mode)[:2]
+        rotated = 'orientation6' in file
+        image = Image.open(os.path.join(folder, file))
+        image.draft('RGB', (scaled[1], scaled[0]) if rotated else scaled)
+        drafted_width = image.size[1] if rotated else image.size[0]
+        denominator = next(d for d in (1, 2, 4, 8) if (530 + d - 1) // d == drafted_width)
+        image = image.convert('RGB')
+        if rotated:
+            image = image.transpose(Image.ROTATE_270)
+        if shorter_side:
+            result = torchvision_resize_crop(image, shorter_side, width, height, interpolation)
+        else:
+            result = reference_resize(image, width, height, mode, interpolation)
+        case = '%s-%dx%d-%s%s-%s' % (file[:-4], width, height, mode, shorter_side or '', interpolation)
+        save_npy(os.path.join(folder, case + '.npy'), numpy.asarray(result))
+        lines.append(' '.join([case, file, str(width), str(height), mode, interpolation, str(shorter_side), str(denominator)]))
+    with open(os.path.join(folder, 'cases.txt'), 'w') as listing:
+        listing.write('\n'.join(lines) + '\n')
+
+
 if __name__ == '__main__':
     make_resize_references()
     make_decode_fixtures()
+    make_draft_references()

@@ -96,6 +96,11 @@ public class ImagePreparationBenchmark {
     /** The path most Java code takes: ImageIO.read, Graphics2D bilinear, getRGB per pixel into a float array. */
     @Benchmark
     public float[] naive() throws IOException {
+        return naiveTensor(encoded);
+    }
+
+    /** ImageIO.read, Graphics2D bilinear to 224 x 224, getRGB per pixel into a normalised CHW float array. */
+    static float[] naiveTensor(final byte[] encoded) throws IOException {
         final BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(encoded));
         final BufferedImage resized = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
         final Graphics2D graphics = resized.createGraphics();

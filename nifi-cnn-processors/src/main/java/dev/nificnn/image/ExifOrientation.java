@@ -71,6 +71,11 @@ final class ExifOrientation {
         return UPRIGHT;
     }
 
+    /** Whether turning an image upright swaps its width and height (orientations 5 to 8: a quarter turn, maybe mirrored). */
+    static boolean swapsAxes(final int orientation) {
+        return orientation >= 5 && orientation <= 8;
+    }
+
     /** Returns the image turned upright according to {@code orientation}; the same image when it is already upright. */
     static RgbImage apply(final RgbImage image, final int orientation) {
         if (orientation <= UPRIGHT || orientation > 8) {
@@ -78,7 +83,7 @@ final class ExifOrientation {
         }
         final int width = image.width();
         final int height = image.height();
-        final boolean swapsAxes = orientation >= 5;
+        final boolean swapsAxes = swapsAxes(orientation);
         final int outputWidth = swapsAxes ? height : width;
         final int outputHeight = swapsAxes ? width : height;
         final byte[] source = image.pixels();

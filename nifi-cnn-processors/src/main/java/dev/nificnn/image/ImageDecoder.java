@@ -92,11 +92,17 @@ public final class ImageDecoder {
 
     /** Decodes {@code content} to an upright RGB image. */
     public DecodedImage decode(final byte[] content) throws ImageDecodeException {
+        return decode(content, JpegDraft.NONE);
+    }
+
+    /** Decodes {@code content} to an upright RGB image, a JPEG at the reduced size {@code draft} allows when libjpeg-turbo decodes it. */
+    public DecodedImage decode(final byte[] content, final JpegDraft draft) throws ImageDecodeException {
         final ImageFormat format = sniff(content);
         final int orientation = orientation(content, format);
-        final RgbImage nativelyDecoded = decodeNatively(content, format);
+        final NativeImage nativelyDecoded = decodeNatively(content, format, orientation, draft);
         if (nativelyDecoded != null) {
-            return new DecodedImage(ExifOrientation.apply(nativelyDecoded, orientation), format);
+            final RgbImage upright = ExifOrientation.apply(nativelyDecoded.image(), orientation);
+            return new DecodedImage(upright, format, nativelyDecoded.uprightWidth(), nativelyDecoded.uprightHeight());
         }
         final BufferedImage decoded = read(content, format);
         return new DecodedImage(ExifOrientation.apply(toRgb(decoded), orientation), format);
@@ -107,11 +113,17 @@ public final class ImageDecoder {
      * The view is valid until the next call on the same thread.
      */
     DecodedPixels decodePixels(final byte[] content) throws ImageDecodeException {
+        return decodePixels(content, JpegDraft.NONE);
+    }
+
+    /** Like {@link #decodePixels(byte[])}, a JPEG at the reduced size {@code draft} allows when libjpeg-turbo decodes it. */
+    DecodedPixels decodePixels(final byte[] content, final JpegDraft draft) throws ImageDecodeException {
         final ImageFormat format = sniff(content);
         final int orientation = orientation(content, format);
-        final RgbImage nativelyDecoded = decodeNatively(content, format);
+        final NativeImage nativelyDecoded = decodeNatively(content, format, orientation, draft);
         if (nativelyDecoded != null) {
-            return new DecodedPixels(PixelView.of(ExifOrientation.apply(nativelyDecoded, orientation)), format);
+            return new DecodedPixels(PixelView.of(ExifOrientation.apply(nativelyDecoded.image(), orientation)), format,
+                    nativelyDecoded.uprightWidth(), nativelyDecoded.uprightHeight());
         }
         if (format == ImageFormat.JPEG && orientation == ExifOrientation.UPRIGHT && JpegHeader.isPlainYCbCr(content)) {
             final PixelView view = readYCbCr(content);
@@ -133,15 +145,37 @@ public final class ImageDecoder {
      * The pixels of a plain YCbCr JPEG as libjpeg-turbo decodes them, or null for anything else and for any JPEG it declines
      * (damaged, over the pixel limit): ImageIO then decodes it or says what is wrong, in the same words with or without the library.
      */
-    private RgbImage decodeNatively(final byte[] content, final ImageFormat format) {
+    private NativeImage decodeNatively(final byte[] content, final ImageFormat format, final int orientation, final JpegDraft draft) {
         if (jpegDecompressor == null || format != ImageFormat.JPEG || !JpegHeader.isPlainYCbCr(content) || !hasEndOfImageMarker(content)) {
             return null;
         }
-        return jpegDecompressor.decompress(content, maxPixels);
+        // The decompressor sees the stored size; the draft rule and the attributes speak of the upright one.
+        final boolean swapsAxes = ExifOrientation.swapsAxes(orientation);
+        final int[] stored = new int[2];
+        final RgbImage image = jpegDecompressor.decompress(content, maxPixels, (width, height) -> {
+            stored[0] = width;
+            stored[1] = height;
+            return swapsAxes ? draft.denominator(height, width) : draft.denominator(width, height);
+        });
+        if (image == null) {
+            return null;
+        }
+        return swapsAxes ? new NativeImage(image, stored[1], stored[0]) : new NativeImage(image, stored[0], stored[1]);
     }
 
-    /** Upright decoded pixels and their source format. */
-    record DecodedPixels(PixelView pixels, ImageFormat format) {
+    /** A natively decoded image as stored (not yet turned upright) and the upright size the JPEG declares. */
+    private record NativeImage(RgbImage image, int uprightWidth, int uprightHeight) {
+    }
+
+    /**
+     * Upright decoded pixels, their source format and the upright size the source declares (larger than the pixels' when a
+     * JPEG was decoded as a draft).
+     */
+    record DecodedPixels(PixelView pixels, ImageFormat format, int sourceWidth, int sourceHeight) {
+
+        DecodedPixels(final PixelView pixels, final ImageFormat format) {
+            this(pixels, format, pixels.width(), pixels.height());
+        }
     }
 
     private static ImageFormat sniff(final byte[] content) throws ImageDecodeException {

@@ -10,17 +10,27 @@ public final class ImageTensorizer {
 
     private final TensorSpec spec;
     private final ImageDecoder decoder;
+    private final JpegDraft draft;
     private final TensorPacker packer;
 
-    /** A tensorizer for {@code spec} that refuses images declaring more than {@code maxPixels} pixels. */
+    /** A tensorizer for {@code spec} that refuses images declaring more than {@code maxPixels} pixels and decodes JPEGs at full size. */
     public ImageTensorizer(final TensorSpec spec, final long maxPixels) {
-        this(spec, new ImageDecoder(maxPixels));
+        this(spec, maxPixels, false);
+    }
+
+    /**
+     * A tensorizer for {@code spec} that refuses images declaring more than {@code maxPixels} pixels; with {@code jpegDraft}, a
+     * JPEG that libjpeg-turbo decodes is decoded as Pillow's draft for this resize ({@link JpegDraft#forResize(TensorSpec)}).
+     */
+    public ImageTensorizer(final TensorSpec spec, final long maxPixels, final boolean jpegDraft) {
+        this(spec, new ImageDecoder(maxPixels), jpegDraft);
     }
 
     /** A tensorizer for {@code spec} that decodes with {@code decoder}. */
-    ImageTensorizer(final TensorSpec spec, final ImageDecoder decoder) {
+    ImageTensorizer(final TensorSpec spec, final ImageDecoder decoder, final boolean jpegDraft) {
         this.spec = spec;
         this.decoder = decoder;
+        this.draft = jpegDraft ? JpegDraft.forResize(spec) : JpegDraft.NONE;
         this.packer = new TensorPacker(spec);
     }
 
@@ -36,11 +46,11 @@ public final class ImageTensorizer {
 
     /** Like {@link #write(byte[], FloatBuffer)}, and also says what was decoded (format and upright size). */
     public SourceImageInfo prepare(final byte[] encodedImage, final FloatBuffer destination) throws ImageDecodeException {
-        final ImageDecoder.DecodedPixels decoded = decoder.decodePixels(encodedImage);
+        final ImageDecoder.DecodedPixels decoded = decoder.decodePixels(encodedImage, draft);
         final PixelView pixels = decoded.pixels();
         packer.pack(ImageResizer.resizeToPlanes(pixels, spec.width(), spec.height(), spec.resizeMode(), spec.interpolation(), spec.shorterSide()),
                 destination);
-        return new SourceImageInfo(decoded.format(), pixels.width(), pixels.height());
+        return new SourceImageInfo(decoded.format(), decoded.sourceWidth(), decoded.sourceHeight());
     }
 
     /** Resizes an already decoded image and writes its tensor at the destination's position, advancing it. */

@@ -23,8 +23,13 @@ public final class InputPreparer {
 
     /** A preparer for a model input, refusing images that declare more than {@code maxPixels} pixels. */
     public InputPreparer(final ModelManifest.Input input, final long maxPixels) {
+        this(input, maxPixels, false);
+    }
+
+    /** Like {@link #InputPreparer(ModelManifest.Input, long)}; with {@code jpegDraft}, JPEGs are decoded as Pillow's draft for the resize. */
+    public InputPreparer(final ModelManifest.Input input, final long maxPixels, final boolean jpegDraft) {
         this.input = input;
-        this.tensorizer = new ImageTensorizer(input.tensorSpec(), maxPixels);
+        this.tensorizer = new ImageTensorizer(input.tensorSpec(), maxPixels, jpegDraft);
     }
 
     public ModelManifest.Input input() {

@@ -116,6 +116,7 @@ public class ClassifyImage extends AbstractProcessor {
             .build();
 
     public static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = ImageInputProperties.MAXIMUM_IMAGE_PIXELS;
+    public static final PropertyDescriptor JPEG_DRAFT_DECODING = ImageInputProperties.JPEG_DRAFT_DECODING;
 
     public static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
@@ -127,7 +128,8 @@ public class ClassifyImage extends AbstractProcessor {
             .description("FlowFiles that cannot be decoded or whose inference failed, with cnn.error")
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(MODEL_SERVICE, BATCH_SIZE, TOP_K, OUTPUT_DESTINATION, MAXIMUM_IMAGE_PIXELS);
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(MODEL_SERVICE, BATCH_SIZE, TOP_K, OUTPUT_DESTINATION, MAXIMUM_IMAGE_PIXELS,
+            JPEG_DRAFT_DECODING);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
     private static final ObjectMapper OBJECT_MAPPER = new ObjectMapper();
 
@@ -146,7 +148,7 @@ public class ClassifyImage extends AbstractProcessor {
 
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
-        modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong());
+        modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong(), context.getProperty(JPEG_DRAFT_DECODING).asBoolean());
         getLogger().info("JPEG decoding: {}", ImageDecoder.jpegDecoderStatus());
     }
 

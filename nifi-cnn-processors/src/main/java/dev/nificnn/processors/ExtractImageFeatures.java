@@ -169,6 +169,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
             .build();
 
     public static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = ImageInputProperties.MAXIMUM_IMAGE_PIXELS;
+    public static final PropertyDescriptor JPEG_DRAFT_DECODING = ImageInputProperties.JPEG_DRAFT_DECODING;
 
     public static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
@@ -186,7 +187,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
             .build();
 
     private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(MODEL_SERVICE, LAYER, POOLING, L2_NORMALIZE, RECORD_WRITER, LABEL,
-            BATCH_SIZE, MAXIMUM_IMAGE_PIXELS);
+            BATCH_SIZE, MAXIMUM_IMAGE_PIXELS, JPEG_DRAFT_DECODING);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_ORIGINAL, REL_FAILURE);
 
     private final InferenceCounters counters = new InferenceCounters();
@@ -229,7 +230,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
 
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
-        modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong());
+        modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong(), context.getProperty(JPEG_DRAFT_DECODING).asBoolean());
         getLogger().info("JPEG decoding: {}", ImageDecoder.jpegDecoderStatus());
     }
 

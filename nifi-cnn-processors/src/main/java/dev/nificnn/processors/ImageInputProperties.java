@@ -14,6 +14,18 @@ final class ImageInputProperties {
             .addValidator(StandardValidators.createLongValidator(1, Long.MAX_VALUE, true))
             .build();
 
+    static final PropertyDescriptor JPEG_DRAFT_DECODING = new PropertyDescriptor.Builder()
+            .name("JPEG Draft Decoding")
+            .description("When true, a JPEG several times larger than the model's input is decoded at 1/2, 1/4 or 1/8 of its size by"
+                    + " libjpeg's DCT scaling, as Pillow's Image.draft does: the largest reduction that still leaves it at least as large as"
+                    + " the resize needs. Several times faster for camera-sized photos; the pixels then equal Pillow's draft followed by the"
+                    + " resize instead of a full decode followed by the resize. Needs libjpeg-turbo (see the processor's logged JPEG"
+                    + " decoding); without it, or for other formats, images are decoded at full size.")
+            .required(true)
+            .allowableValues("true", "false")
+            .defaultValue("false")
+            .build();
+
     private ImageInputProperties() {
     }
 }

@@ -28,11 +28,14 @@ final class ModelInputs {
     }
 
     private final long maxPixels;
+    private final boolean jpegDraft;
     private final AtomicReference<InputPreparer> preparer = new AtomicReference<>();
     private final ThreadLocal<FloatBuffer> buffers = new ThreadLocal<>();
 
-    ModelInputs(final long maxPixels) {
+    /** Inputs refusing images that declare more than {@code maxPixels} pixels; with {@code jpegDraft}, JPEGs decoded as drafts. */
+    ModelInputs(final long maxPixels, final boolean jpegDraft) {
         this.maxPixels = maxPixels;
+        this.jpegDraft = jpegDraft;
     }
 
     Prepared prepare(final ProcessSession session, final List<FlowFile> flowFiles, final OnnxModel model) {
@@ -90,7 +93,7 @@ final class ModelInputs {
             return current;
         }
         // A reloaded model may preprocess differently; rebuilding is cheap and rare.
-        final InputPreparer replacement = new InputPreparer(input, maxPixels);
+        final InputPreparer replacement = new InputPreparer(input, maxPixels, jpegDraft);
         preparer.set(replacement);
         return replacement;
     }

@@ -68,27 +68,30 @@ final class TurboJpegDecompressor implements JpegDecompressor {
     }
 
     @Override
-    public RgbImage decompress(final byte[] jpeg, final long maxPixels) {
+    public RgbImage decompress(final byte[] jpeg, final long maxPixels, final JpegDraft draft) {
         try (Arena arena = Arena.ofConfined()) {
             final MemorySegment handle = (MemorySegment) initDecompress.invokeExact();
             if (handle.equals(MemorySegment.NULL)) {
                 return null;
             }
             try {
-                return decompress(handle, arena, jpeg, maxPixels);
+                return decompress(handle, arena, jpeg, maxPixels, draft);
             } finally {
                 final int ignored = (int) destroy.invokeExact(handle);
             }
         } catch (final OutOfMemoryError e) {
             // Native memory for the pixels could not be had: ImageIO decides (it has its own out-of-memory report).
             return null;
+        } catch (final RuntimeException e) {
+            throw e;
         } catch (final Throwable e) {
             // invokeExact declares Throwable; the C functions report errors by return code, so this is a binding defect.
             throw new IllegalStateException("libjpeg-turbo call failed: " + e, e);
         }
     }
 
-    private RgbImage decompress(final MemorySegment handle, final Arena arena, final byte[] jpeg, final long maxPixels) throws Throwable {
+    private RgbImage decompress(final MemorySegment handle, final Arena arena, final byte[] jpeg, final long maxPixels, final JpegDraft draft)
+            throws Throwable {
         final MemorySegment source = arena.allocate(jpeg.length);
         MemorySegment.copy(jpeg, 0, source, JAVA_BYTE, 0, jpeg.length);
         final MemorySegment header = arena.allocate(JAVA_INT, 4);
@@ -103,16 +106,23 @@ final class TurboJpegDecompressor implements JpegDecompressor {
                 || 3L * width * height > Integer.MAX_VALUE) {
             return null;
         }
-        final int rowBytes = 3 * width;
-        final MemorySegment pixels = arena.allocate((long) rowBytes * height);
-        final int result = (int) decompress.invokeExact(handle, source, (long) jpeg.length, pixels, width, rowBytes, height,
+        final int denominator = draft.denominator(width, height);
+        if (denominator != 1 && denominator != 2 && denominator != 4 && denominator != 8) {
+            throw new IllegalArgumentException("JPEG draft denominator must be 1, 2, 4 or 8, not " + denominator);
+        }
+        // Asked for exactly ceil(size / d), tjDecompress2 picks the scaling factor 1/d (the largest whose result fits).
+        final int outputWidth = (width + denominator - 1) / denominator;
+        final int outputHeight = (height + denominator - 1) / denominator;
+        final int rowBytes = 3 * outputWidth;
+        final MemorySegment pixels = arena.allocate((long) rowBytes * outputHeight);
+        final int result = (int) decompress.invokeExact(handle, source, (long) jpeg.length, pixels, outputWidth, rowBytes, outputHeight,
                 PIXEL_FORMAT_RGB, FLAG_STOP_ON_WARNING | FLAG_LIMIT_SCANS);
         if (result != 0) {
             return null;
         }
-        final byte[] rgb = new byte[rowBytes * height];
+        final byte[] rgb = new byte[rowBytes * outputHeight];
         MemorySegment.copy(pixels, JAVA_BYTE, 0, rgb, 0, rgb.length);
-        return new RgbImage(width, height, rgb);
+        return new RgbImage(outputWidth, outputHeight, rgb);
     }
 
     @Override

@@ -67,7 +67,7 @@ class JpegColorTest {
         final byte[] jpeg = ImageDecoderTest.encode(ImageDecoderTest.photo(300, 420), "jpeg");
         final TensorSpec spec = new TensorSpec(width, height, mode, interpolation, TensorLayout.CHW, ChannelOrder.RGB, 1f / 255f,
                 new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, shorterSide);
-        final ImageTensorizer tensorizer = new ImageTensorizer(spec, decoder);
+        final ImageTensorizer tensorizer = new ImageTensorizer(spec, decoder, false);
         final FloatBuffer fast = FloatBuffer.allocate(spec.elementCount());
         tensorizer.write(jpeg, fast);
         final FloatBuffer general = FloatBuffer.allocate(spec.elementCount());
@@ -79,14 +79,14 @@ class JpegColorTest {
     void truncatedJpegIsRefusedOnTheTensorPath() throws IOException {
         final byte[] jpeg = ImageDecoderTest.encode(ImageDecoderTest.photo(160, 120), "jpeg");
         final TensorSpec spec = TensorSpec.unnormalised(32, 32, ResizeMode.STRETCH, Interpolation.BILINEAR, TensorLayout.CHW, ChannelOrder.RGB);
-        final ImageTensorizer tensorizer = new ImageTensorizer(spec, decoder);
+        final ImageTensorizer tensorizer = new ImageTensorizer(spec, decoder, false);
         for (final int length : new int[] {jpeg.length / 2, jpeg.length - 2}) {
             final ImageDecodeException error = assertThrows(ImageDecodeException.class,
                     () -> tensorizer.write(Arrays.copyOf(jpeg, length), FloatBuffer.allocate(spec.elementCount())));
             assertTrue(error.getMessage().contains("truncated"), error.getMessage());
         }
         final ImageDecodeException bomb = assertThrows(ImageDecodeException.class,
-                () -> new ImageTensorizer(spec, ImageDecoder.withoutLibjpegTurbo(1000)).write(jpeg, FloatBuffer.allocate(spec.elementCount())));
+                () -> new ImageTensorizer(spec, ImageDecoder.withoutLibjpegTurbo(1000), false).write(jpeg, FloatBuffer.allocate(spec.elementCount())));
         assertTrue(bomb.getMessage().contains("Maximum Pixels"), bomb.getMessage());
     }
 

@@ -1,5 +1,6 @@
 package dev.nificnn.processors;
 
+import dev.nificnn.image.ImageDecoder;
 import dev.nificnn.image.NpyArray;
 import dev.nificnn.image.NpyFormatException;
 import dev.nificnn.image.NpyReader;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PrepareImageTest {
 
@@ -173,6 +175,49 @@ class PrepareImageTest {
         // Fit and pad: 64x48 becomes 24x18 with 3 black rows above and below; black minus the mean.
         assertEquals(-104f, tensor.data()[0]);
         assertEquals(-123f, tensor.data()[(23 * 24 + 23) * 3 + 2]);
+    }
+
+    /**
+     * JPEG Draft Decoding: a 530 x 410 JPEG to 64 x 48 is decoded at 1/8 and resized, giving Pillow's draft + resize values
+     * (image/draft fixtures) in the tensor and in the PNG output; the original size attributes keep the stored size.
+     * Needs libjpeg-turbo (without it the JPEG is decoded at full size and the values differ): JpegDraftPillowTest says so.
+     */
+    @Test
+    void jpegDraftDecodingEqualsPillowsDraftThenResize() throws IOException, NpyFormatException {
+        assumeTrue(ImageDecoder.jpegDecoderStatus().startsWith("libjpeg-turbo"), "skipped: JPEG decoding is " + ImageDecoder.jpegDecoderStatus());
+        runner.setProperty(PrepareImage.OUTPUT_FORMAT, PrepareImage.OutputFormat.NPY_TENSOR);
+        runner.setProperty(PrepareImage.WIDTH, "64");
+        runner.setProperty(PrepareImage.HEIGHT, "48");
+        runner.setProperty(PrepareImage.TENSOR_LAYOUT, PrepareImage.TensorLayoutOption.HWC);
+        runner.setProperty(PrepareImage.SCALE, "1");
+        runner.setProperty(PrepareImage.MEAN, "0,0,0");
+        runner.setProperty(PrepareImage.STD, "1");
+        runner.setProperty(PrepareImage.JPEG_DRAFT_DECODING, "true");
+        final byte[] jpeg = fixture("draft/photo530x410.jpg");
+        final float[] pillow = NpyReader.read(fixture("draft/photo530x410-64x48-STRETCH-BILINEAR.npy")).data();
+        runner.enqueue(jpeg);
+        runner.run();
+        final MockFlowFile tensorFile = runner.getFlowFilesForRelationship(PrepareImage.REL_SUCCESS).getFirst();
+        tensorFile.assertAttributeEquals("cnn.image.original.width", "530");
+        tensorFile.assertAttributeEquals("cnn.image.original.height", "410");
+        assertArrayEquals(pillow, NpyReader.read(tensorFile.toByteArray()).data(), 0f);
+
+        runner.clearTransferState();
+        runner.setProperty(PrepareImage.OUTPUT_FORMAT, PrepareImage.OutputFormat.PNG);
+        runner.enqueue(jpeg);
+        runner.run();
+        final MockFlowFile png = runner.getFlowFilesForRelationship(PrepareImage.REL_SUCCESS).getFirst();
+        png.assertAttributeEquals("cnn.image.original.width", "530");
+        final BufferedImage image = ImageIO.read(new ByteArrayInputStream(png.toByteArray()));
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 64; x++) {
+                final int rgb = image.getRGB(x, y);
+                final int at = (y * 64 + x) * 3;
+                assertEquals((int) pillow[at], rgb >> 16 & 0xff);
+                assertEquals((int) pillow[at + 1], rgb >> 8 & 0xff);
+                assertEquals((int) pillow[at + 2], rgb & 0xff);
+            }
+        }
     }
 
     @Test
