@@ -20,7 +20,8 @@ final class ImageInputProperties {
                     + " libjpeg's DCT scaling, as Pillow's Image.draft does: the largest reduction that still leaves it at least as large as"
                     + " the resize needs. Several times faster for camera-sized photos; the pixels then equal Pillow's draft followed by the"
                     + " resize instead of a full decode followed by the resize. Needs libjpeg-turbo (see the processor's logged JPEG"
-                    + " decoding); without it, or for other formats, images are decoded at full size.")
+                    + " decoding); without it, JPEGs it does not decode (greyscale, CMYK/YCCK, 4:4:0, damaged) and other formats are"
+                    + " decoded at full size.")
             .required(true)
             .allowableValues("true", "false")
             .defaultValue("false")

@@ -393,7 +393,8 @@ public class PrepareImage extends AbstractProcessor {
                     + " DCT scaling, as Pillow's Image.draft does: the largest reduction that still leaves it at least as large as the resize"
                     + " needs. Several times faster for camera-sized photos; the output then equals Pillow's draft followed by the resize"
                     + " instead of a full decode followed by the resize. The original size attributes still give the stored size. Needs"
-                    + " libjpeg-turbo (see the logged JPEG decoding); without it, or for other formats, images are decoded at full size.")
+                    + " libjpeg-turbo (see the logged JPEG decoding); without it, JPEGs it does not decode (greyscale, CMYK/YCCK, 4:4:0,"
+                    + " damaged) and other formats are decoded at full size.")
             .build();
 
     static final Relationship REL_SUCCESS = new Relationship.Builder()

@@ -1,0 +1,47 @@
+package dev.nificnn.onnx;
+
+import dev.nificnn.image.ImageDecoder;
+import dev.nificnn.image.NpyReader;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The JPEG Draft Decoding flag that ModelInputs hands to InputPreparer for ClassifyImage and ExtractImageFeatures decides the model's input. */
+class InputPreparerDraftTest {
+
+    private static final ModelManifest.Input INPUT = new ModelManifest.Input("image", InputElementType.FLOAT32, InputLayout.NHWC, 64, 48, "RGB", 1f,
+            new float[] {0, 0, 0}, new float[] {1, 1, 1}, "STRETCH", "BILINEAR", 0);
+
+    @Test
+    void draftFlagDecidesWhetherTheModelSeesPillowsDraftValues() throws Exception {
+        assumeTrue(ImageDecoder.jpegDecoderStatus().startsWith("libjpeg-turbo"), "skipped: JPEG decoding is " + ImageDecoder.jpegDecoderStatus());
+        final byte[] jpeg = resource("/image/draft/photo530x410.jpg");
+        final float[] pillowDraft = NpyReader.read(resource("/image/draft/photo530x410-64x48-STRETCH-BILINEAR.npy")).data();
+
+        final FloatBuffer drafted = FloatBuffer.allocate(INPUT.valuesPerImage());
+        new InputPreparer(INPUT, ImageDecoder.DEFAULT_MAX_PIXELS, true).write(jpeg, drafted);
+        assertArrayEquals(pillowDraft, drafted.array(), 0f);
+
+        final FloatBuffer full = FloatBuffer.allocate(INPUT.valuesPerImage());
+        new InputPreparer(INPUT, ImageDecoder.DEFAULT_MAX_PIXELS, false).write(jpeg, full);
+        int differing = 0;
+        for (int i = 0; i < pillowDraft.length; i++) {
+            differing += full.array()[i] != pillowDraft[i] ? 1 : 0;
+        }
+        assertTrue(differing > 0, "a full decode gives other values than the 1/8 draft");
+    }
+
+    private static byte[] resource(final String path) throws IOException {
+        try (InputStream input = InputPreparerDraftTest.class.getResourceAsStream(path)) {
+            assertNotNull(input, path);
+            return input.readAllBytes();
+        }
+    }
+}
