@@ -102,15 +102,16 @@ final class TurboJpegDecompressor implements JpegDecompressor {
         final int subsampling = header.getAtIndex(JAVA_INT, 2);
         final int colorSpace = header.getAtIndex(JAVA_INT, 3);
         // The pixel limit is checked here, before any pixel memory is taken, as ImageIO's path does from the header.
-        if (headerResult != 0 || colorSpace != COLOR_SPACE_YCBCR || !SUBSAMPLINGS_DECODED_ALIKE.contains(subsampling) || width < 1 || height < 1 || (long) width * height > maxPixels
-                || 3L * width * height > Integer.MAX_VALUE) {
+        if (headerResult != 0 || colorSpace != COLOR_SPACE_YCBCR || !SUBSAMPLINGS_DECODED_ALIKE.contains(subsampling)
+                || width < 1 || height < 1 || (long) width * height > maxPixels || 3L * width * height > Integer.MAX_VALUE) {
             return null;
         }
         final int denominator = draft.denominator(width, height);
         if (denominator != 1 && denominator != 2 && denominator != 4 && denominator != 8) {
             throw new IllegalArgumentException("JPEG draft denominator must be 1, 2, 4 or 8, not " + denominator);
         }
-        // Asked for exactly ceil(size / d), tjDecompress2 picks the scaling factor 1/d (the largest whose result fits).
+        // Asked for exactly ceil(size / d), tjDecompress2 picks the largest scaling factor whose result fits: 1/d, except for
+        // images a few pixels wide (JpegDraft leaves those whole); the output size is ceil(size / d) either way.
         final int outputWidth = (width + denominator - 1) / denominator;
         final int outputHeight = (height + denominator - 1) / denominator;
         final int rowBytes = 3 * outputWidth;
