@@ -60,33 +60,18 @@ public record OnnxGraphSignature(List<Value> inputs, List<Value> outputs) {
         final List<byte[]> inputs = new ArrayList<>();
         final List<byte[]> outputs = new ArrayList<>();
         final Set<String> initializers = new HashSet<>();
+        OnnxInitializers.forEachGraphField(model, (field, start, length) -> {
+            switch (field) {
+                case OnnxFieldNumbers.GRAPH_INPUT -> inputs.add(Arrays.copyOfRange(model, start, start + length));
+                case OnnxFieldNumbers.GRAPH_OUTPUT -> outputs.add(Arrays.copyOfRange(model, start, start + length));
+                case OnnxFieldNumbers.GRAPH_INITIALIZER -> initializers.add(initializerName(model, start, length));
+                default -> {
+                    // Nodes, value infos and the rest say nothing about what a caller feeds or gets.
+                }
+            }
+            return false;
+        });
         try {
-            final int[] graph = OnnxInitializers.findDelimited(model, 0, model.length, OnnxFieldNumbers.MODEL_GRAPH);
-            if (graph == null) {
-                throw new IllegalArgumentException("Not an ONNX model: no graph found");
-            }
-            final CodedInputStream input = CodedInputStream.newInstance(model, graph[0], graph[1]);
-            input.setSizeLimit(Integer.MAX_VALUE);
-            while (true) {
-                final int tag = input.readTag();
-                if (tag == 0) {
-                    break;
-                }
-                final int field = WireFormat.getTagFieldNumber(tag);
-                final boolean delimited = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
-                if (delimited && field == OnnxFieldNumbers.GRAPH_INPUT) {
-                    inputs.add(input.readByteArray());
-                } else if (delimited && field == OnnxFieldNumbers.GRAPH_OUTPUT) {
-                    outputs.add(input.readByteArray());
-                } else if (delimited && field == OnnxFieldNumbers.GRAPH_INITIALIZER) {
-                    final int length = input.readRawVarint32();
-                    final int start = graph[0] + input.getTotalBytesRead();
-                    initializers.add(initializerName(model, start, length));
-                    input.skipRawBytes(length);
-                } else if (!input.skipField(tag)) {
-                    break;
-                }
-            }
             final List<Value> fed = new ArrayList<>();
             for (final byte[] valueInfo : inputs) {
                 final Value value = readValue(valueInfo);

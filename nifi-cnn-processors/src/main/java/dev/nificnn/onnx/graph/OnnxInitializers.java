@@ -83,6 +83,22 @@ public final class OnnxInitializers {
     }
 
     private static void forEachInitializer(final byte[] model, final InitializerVisitor visitor) {
+        forEachGraphField(model, (fieldNumber, start, length) -> fieldNumber == OnnxFieldNumbers.GRAPH_INITIALIZER && visitor.visit(start, length));
+    }
+
+    /** Visits length-delimited fields of the main GraphProto until the visitor returns true. */
+    interface GraphFieldVisitor {
+        /** @param start offset of the field's content in the model; {@code length} its size in bytes */
+        boolean visit(int fieldNumber, int start, int length) throws IOException;
+    }
+
+    /**
+     * Walks the length-delimited fields (nodes, initializers, inputs, outputs, value infos) of a model's main graph in order,
+     * without copying them; nested subgraphs are not entered.
+     *
+     * @throws IllegalArgumentException when the bytes are not a readable ONNX model
+     */
+    static void forEachGraphField(final byte[] model, final GraphFieldVisitor visitor) {
         try {
             final int[] graph = findDelimited(model, 0, model.length, OnnxFieldNumbers.MODEL_GRAPH);
             if (graph == null) {
@@ -95,11 +111,10 @@ public final class OnnxInitializers {
                 if (tag == 0) {
                     return;
                 }
-                if (WireFormat.getTagFieldNumber(tag) == OnnxFieldNumbers.GRAPH_INITIALIZER
-                        && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
                     final int length = input.readRawVarint32();
                     final int start = graph[0] + input.getTotalBytesRead();
-                    if (visitor.visit(start, length)) {
+                    if (visitor.visit(WireFormat.getTagFieldNumber(tag), start, length)) {
                         return;
                     }
                     input.skipRawBytes(length);
@@ -113,7 +128,7 @@ public final class OnnxInitializers {
     }
 
     /** Offset and length of the last length-delimited field with the given number, or null. */
-    static int[] findDelimited(final byte[] bytes, final int offset, final int length, final int fieldNumber) throws IOException {
+    private static int[] findDelimited(final byte[] bytes, final int offset, final int length, final int fieldNumber) throws IOException {
         final CodedInputStream input = CodedInputStream.newInstance(bytes, offset, length);
         input.setSizeLimit(Integer.MAX_VALUE);
         int[] found = null;
