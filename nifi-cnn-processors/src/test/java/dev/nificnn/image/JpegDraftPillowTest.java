@@ -1,5 +1,6 @@
 package dev.nificnn.image;
 
+import dev.nificnn.testing.LibjpegTurboRequirement;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,8 +13,6 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * JPEG draft decoding against Pillow: {@code Image.draft("RGB", scaled size)} then the resize (draft/cases.txt, made by
@@ -27,11 +26,7 @@ class JpegDraftPillowTest {
 
     @BeforeAll
     static void needsLibjpegTurbo() {
-        final boolean available = LibjpegTurbo.decompressor().isPresent();
-        if (Boolean.parseBoolean(System.getenv("NIFICNN_REQUIRE_LIBJPEG_TURBO"))) {
-            assertNotNull(LibjpegTurbo.decompressor().orElse(null), "NIFICNN_REQUIRE_LIBJPEG_TURBO is set but JPEG decoding is " + LibjpegTurbo.status());
-        }
-        assumeTrue(available, "skipped: JPEG decoding is " + LibjpegTurbo.status());
+        LibjpegTurboRequirement.require();
     }
 
     static List<String> cases() {

@@ -1,5 +1,6 @@
 package dev.nificnn.image;
 
+import dev.nificnn.testing.LibjpegTurboRequirement;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The libjpeg-turbo path against ImageIO and Pillow. Needs Debian's libturbojpeg0: without it these tests are skipped with the
@@ -44,11 +44,8 @@ class LibjpegTurboTest {
 
     @BeforeAll
     static void loadLibrary() {
-        turbo = LibjpegTurbo.decompressor().orElse(null);
-        if (Boolean.parseBoolean(System.getenv("NIFICNN_REQUIRE_LIBJPEG_TURBO"))) {
-            assertNotNull(turbo, "NIFICNN_REQUIRE_LIBJPEG_TURBO is set but JPEG decoding is " + LibjpegTurbo.status());
-        }
-        assumeTrue(turbo != null, "skipped: JPEG decoding is " + LibjpegTurbo.status());
+        LibjpegTurboRequirement.require();
+        turbo = LibjpegTurbo.decompressor().orElseThrow();
     }
 
     @Test

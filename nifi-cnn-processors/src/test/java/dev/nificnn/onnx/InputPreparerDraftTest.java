@@ -2,6 +2,7 @@ package dev.nificnn.onnx;
 
 import dev.nificnn.image.ImageDecoder;
 import dev.nificnn.image.NpyReader;
+import dev.nificnn.testing.LibjpegTurboRequirement;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.FloatBuffer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The JPEG Draft Decoding flag that ModelInputs hands to InputPreparer for ClassifyImage and ExtractImageFeatures decides the model's input. */
 class InputPreparerDraftTest {
@@ -21,7 +21,7 @@ class InputPreparerDraftTest {
 
     @Test
     void draftFlagDecidesWhetherTheModelSeesPillowsDraftValues() throws Exception {
-        assumeTrue(ImageDecoder.jpegDecoderStatus().startsWith("libjpeg-turbo"), "skipped: JPEG decoding is " + ImageDecoder.jpegDecoderStatus());
+        LibjpegTurboRequirement.require();
         final byte[] jpeg = resource("/image/draft/photo530x410.jpg");
         final float[] pillowDraft = NpyReader.read(resource("/image/draft/photo530x410-64x48-STRETCH-BILINEAR.npy")).data();
 

@@ -1,9 +1,9 @@
 package dev.nificnn.processors;
 
-import dev.nificnn.image.ImageDecoder;
 import dev.nificnn.image.NpyArray;
 import dev.nificnn.image.NpyFormatException;
 import dev.nificnn.image.NpyReader;
+import dev.nificnn.testing.LibjpegTurboRequirement;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
@@ -28,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PrepareImageTest {
 
@@ -180,11 +179,11 @@ class PrepareImageTest {
     /**
      * JPEG Draft Decoding: a 530 x 410 JPEG to 64 x 48 is decoded at 1/8 and resized, giving Pillow's draft + resize values
      * (image/draft fixtures) in the tensor and in the PNG output; the original size attributes keep the stored size.
-     * Needs libjpeg-turbo (without it the JPEG is decoded at full size and the values differ): JpegDraftPillowTest says so.
+     * Needs libjpeg-turbo (without it the JPEG is decoded at full size and the values differ).
      */
     @Test
     void jpegDraftDecodingEqualsPillowsDraftThenResize() throws IOException, NpyFormatException {
-        assumeTrue(ImageDecoder.jpegDecoderStatus().startsWith("libjpeg-turbo"), "skipped: JPEG decoding is " + ImageDecoder.jpegDecoderStatus());
+        LibjpegTurboRequirement.require();
         runner.setProperty(PrepareImage.OUTPUT_FORMAT, PrepareImage.OutputFormat.NPY_TENSOR);
         runner.setProperty(PrepareImage.WIDTH, "64");
         runner.setProperty(PrepareImage.HEIGHT, "48");
