@@ -21,10 +21,6 @@ public interface JpegDraft {
      */
     static JpegDraft forResize(final TensorSpec spec) {
         return (width, height) -> {
-            if (Math.min(width, height) < 16) {
-                // For such tiny images libjpeg may reach the same output size with another scaling factor (3/8, 5/8).
-                return 1;
-            }
             final ResizeGeometry geometry = ResizeGeometry.of(width, height, spec.width(), spec.height(), spec.resizeMode(), spec.shorterSide());
             final int scale = Math.min(width / geometry.scaledWidth(), height / geometry.scaledHeight());
             return scale >= 8 ? 8 : scale >= 4 ? 4 : scale >= 2 ? 2 : 1;

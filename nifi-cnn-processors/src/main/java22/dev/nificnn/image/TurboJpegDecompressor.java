@@ -34,6 +34,8 @@ final class TurboJpegDecompressor implements JpegDecompressor {
      * lacks), so it and the rarer ones are declined: a JPEG decodes to the same pixels with or without the library.
      */
     private static final Set<Integer> SUBSAMPLINGS_DECODED_ALIKE = Set.of(0, 1, 2);
+    /** Images with a shorter side than this are never drafted (see where it is used). */
+    private static final int SMALLEST_DRAFTED_SIDE = 16;
 
     private final String library;
     private final MethodHandle initDecompress;
@@ -106,12 +108,13 @@ final class TurboJpegDecompressor implements JpegDecompressor {
                 || width < 1 || height < 1 || (long) width * height > maxPixels || 3L * width * height > Integer.MAX_VALUE) {
             return null;
         }
-        final int denominator = draft.denominator(width, height);
-        if (denominator != 1 && denominator != 2 && denominator != 4 && denominator != 8) {
-            throw new IllegalArgumentException("JPEG draft denominator must be 1, 2, 4 or 8, not " + denominator);
+        final int requested = draft.denominator(width, height);
+        if (requested != 1 && requested != 2 && requested != 4 && requested != 8) {
+            throw new IllegalArgumentException("JPEG draft denominator must be 1, 2, 4 or 8, not " + requested);
         }
-        // Asked for exactly ceil(size / d), tjDecompress2 picks the largest scaling factor whose result fits: 1/d, except for
-        // images a few pixels wide (JpegDraft leaves those whole); the output size is ceil(size / d) either way.
+        // tjDecompress2 takes an output size, not a factor: asked for exactly ceil(size / d), it picks the largest scaling factor
+        // whose result fits, which is 1/d except for images a few pixels wide (3 x 3 at 1/2 gets 5/8): those are decoded whole.
+        final int denominator = Math.min(width, height) < SMALLEST_DRAFTED_SIDE ? 1 : requested;
         final int outputWidth = (width + denominator - 1) / denominator;
         final int outputHeight = (height + denominator - 1) / denominator;
         final int rowBytes = 3 * outputWidth;

@@ -94,6 +94,17 @@ class LibjpegTurboTest {
         assertArrayEquals(imageIo.decode(cmyk).image().pixels(), decoder.decode(cmyk).image().pixels());
     }
 
+    /** tjDecompress2 might reach a tiny image's draft size with another factor than 1/d: images under 16 pixels a side are decoded whole. */
+    @Test
+    void tinyImagesAreNotDrafted() throws IOException {
+        final RgbImage tiny = turbo.decompress(ImageDecoderTest.encode(ImageDecoderTest.photo(15, 40), "jpeg"), ImageDecoder.DEFAULT_MAX_PIXELS, (w, h) -> 8);
+        assertEquals(15, tiny.width());
+        assertEquals(40, tiny.height());
+        final RgbImage drafted = turbo.decompress(ImageDecoderTest.encode(ImageDecoderTest.photo(16, 40), "jpeg"), ImageDecoder.DEFAULT_MAX_PIXELS, (w, h) -> 8);
+        assertEquals(2, drafted.width());
+        assertEquals(5, drafted.height());
+    }
+
     /** libjpeg-turbo upsamples 4:4:0 chroma (full width, half height) differently from libjpeg 6b: it must decline those. */
     @Test
     void fourFourZeroSubsamplingIsLeftToImageIo() throws IOException, ImageDecodeException {
