@@ -41,9 +41,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 4)
 public class CameraPhotoBenchmark {
 
-    private static final int SIZE = 224;
-    private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] STD = {0.229f, 0.224f, 0.225f};
+    private static final int SIZE = ImagePreparationBenchmark.SIZE;
 
     private byte[] encoded;
     private ImageTensorizer full;
@@ -54,7 +52,7 @@ public class CameraPhotoBenchmark {
     public void prepare() throws IOException {
         encoded = ImagePreparationBenchmark.jpeg(ImagePreparationBenchmark.photo(4032, 3024), 0.9f);
         final TensorSpec spec = new TensorSpec(SIZE, SIZE, ResizeMode.STRETCH, Interpolation.BILINEAR, TensorLayout.CHW, ChannelOrder.RGB,
-                1f / 255f, MEAN, STD);
+                1f / 255f, ImagePreparationBenchmark.MEAN, ImagePreparationBenchmark.STD);
         full = new ImageTensorizer(spec, ImageDecoder.DEFAULT_MAX_PIXELS, false);
         draft = new ImageTensorizer(spec, ImageDecoder.DEFAULT_MAX_PIXELS, true);
         tensor = ByteBuffer.allocateDirect(Float.BYTES * 3 * SIZE * SIZE).order(ByteOrder.nativeOrder()).asFloatBuffer();
