@@ -1,6 +1,7 @@
 package dev.nificnn.classifier;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JSON metadata entry of a classifier artifact: what the network expects and how it was made.
@@ -20,10 +21,14 @@ import java.util.List;
  * @param seed the training seed
  * @param createdAt ISO-8601 instant of creation
  * @param settings the complete training settings
+ * @param classRecordCounts records of each class in the whole training set (fitting and validation rows), in label order;
+ *     null in artifacts written before it was recorded
+ * @param trainingSet how complete the training set was when training started; null in artifacts written before it was recorded
  */
 public record ArtifactMetadata(String format, int formatVersion, List<String> labels, int featureLength, String featureModel, String featureLayer,
                                String selectedClassifier, SelectionMetric selectionMetric, List<CandidateSummary> candidates, int trainingRecords,
-                               int validationRecords, String trainingSetSha256, long seed, String createdAt, TrainingSettings settings) {
+                               int validationRecords, String trainingSetSha256, long seed, String createdAt, TrainingSettings settings,
+                               Map<String, Integer> classRecordCounts, TrainingSetCompleteness trainingSet) {
 
     /** Marks a file as a nifi-cnn classifier artifact. */
     public static final String FORMAT = "nifi-cnn-classifier";

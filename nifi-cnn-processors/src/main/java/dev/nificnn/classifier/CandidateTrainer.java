@@ -30,6 +30,12 @@ public final class CandidateTrainer {
      * @param settings hyperparameters and seed
      */
     public static CandidateResult train(final ClassifierKind kind, final FeatureMatrix matrix, final StratifiedSplit split, final TrainingSettings settings) {
+        return train(kind, matrix, split, settings, EpochListener.NONE);
+    }
+
+    /** Trains a candidate, telling the listener the validation loss and accuracy after every epoch. */
+    public static CandidateResult train(final ClassifierKind kind, final FeatureMatrix matrix, final StratifiedSplit split, final TrainingSettings settings,
+                                        final EpochListener listener) {
         final long started = System.nanoTime();
         // Seeds ND4J's (thread-local) random source as well, which dropout masks draw from.
         Nd4j.getRandom().setSeed(settings.seed());
@@ -48,7 +54,9 @@ public final class CandidateTrainer {
                 final int end = Math.min(order.length, start + settings.batchSize());
                 network.fit(batch(matrix, order, start, end));
             }
-            final double loss = validationLoss(network, matrix, split.validationRows());
+            final double[] lossAndAccuracy = validationLossAndAccuracy(network, matrix, split.validationRows());
+            final double loss = lossAndAccuracy[0];
+            listener.epochDone(kind, epoch, settings.maximumEpochs(), loss, lossAndAccuracy[1]);
             if (Double.isNaN(loss)) {
                 break;
             }
@@ -108,15 +116,21 @@ public final class CandidateTrainer {
         return result;
     }
 
-    private static double validationLoss(final MultiLayerNetwork network, final FeatureMatrix matrix, final int[] rows) {
+    /** Returns the mean negative log-likelihood and the accuracy over the rows, from one pass of predictions. */
+    private static double[] validationLossAndAccuracy(final MultiLayerNetwork network, final FeatureMatrix matrix, final int[] rows) {
         final float[] probabilities = probabilities(network, matrix, rows);
         final int classCount = matrix.classCount();
         double sum = 0;
+        long correct = 0;
         for (int index = 0; index < rows.length; index++) {
-            final float probability = probabilities[index * classCount + matrix.classIndexes()[rows[index]]];
+            final int actual = matrix.classIndexes()[rows[index]];
+            final float probability = probabilities[index * classCount + actual];
             sum -= Math.log(Math.max(probability, 1e-12));
+            if (argmax(probabilities, index * classCount, classCount) == actual) {
+                correct++;
+            }
         }
-        return sum / rows.length;
+        return new double[] {sum / rows.length, (double) correct / rows.length};
     }
 
     private static int[] predictClasses(final MultiLayerNetwork network, final FeatureMatrix matrix, final int[] rows) {

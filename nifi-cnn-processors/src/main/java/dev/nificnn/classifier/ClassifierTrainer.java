@@ -5,7 +5,9 @@ import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Trains every candidate classifier on a feature matrix with a stratified validation split and selects the best one.
@@ -25,6 +27,17 @@ public final class ClassifierTrainer {
      */
     public static TrainedClassifier train(final FeatureMatrix matrix, final TrainingSettings settings, final FeatureSource source)
             throws ClassifierInputException {
+        return train(matrix, settings, source, TrainingSetCompleteness.singleFlowFile(matrix.rows()), EpochListener.NONE);
+    }
+
+    /**
+     * Trains and selects, recording how complete the set was and reporting every epoch to the listener.
+     *
+     * @throws ClassifierInputException when the records cannot be trained on (one class only, a class with fewer than two examples)
+     */
+    public static TrainedClassifier train(final FeatureMatrix matrix, final TrainingSettings settings, final FeatureSource source,
+                                          final TrainingSetCompleteness completeness, final EpochListener listener)
+            throws ClassifierInputException {
         if (matrix.classCount() < 2) {
             throw new ClassifierInputException("All " + matrix.rows() + " records have the label '" + matrix.classLabels().getFirst()
                     + "': training a classifier needs at least two classes");
@@ -37,7 +50,7 @@ public final class ClassifierTrainer {
         final List<CandidateResult> results = new ArrayList<>();
         // Enum order: the simpler candidate trains first and wins ties.
         for (final ClassifierKind kind : EnumSet.copyOf(settings.candidates())) {
-            results.add(CandidateTrainer.train(kind, matrix, split, settings));
+            results.add(CandidateTrainer.train(kind, matrix, split, settings, listener));
         }
         CandidateResult best = results.getFirst();
         for (final CandidateResult result : results) {
@@ -47,9 +60,15 @@ public final class ClassifierTrainer {
         }
         final NormalizerStandardize normalizer = standardisation.toNormalizer();
         final List<CandidateSummary> summaries = results.stream().map(CandidateSummary::of).toList();
+        final int[] counts = matrix.classCounts();
+        final Map<String, Integer> classRecordCounts = new LinkedHashMap<>();
+        for (int index = 0; index < counts.length; index++) {
+            classRecordCounts.put(matrix.classLabels().get(index), counts[index]);
+        }
         final ArtifactMetadata metadata = new ArtifactMetadata(ArtifactMetadata.FORMAT, ArtifactMetadata.CURRENT_VERSION, matrix.classLabels(),
                 matrix.columns(), source.model(), source.layer(), best.kind().id(), settings.selectionMetric(), summaries,
-                split.trainingRows().length, split.validationRows().length, trainingSetSha256, settings.seed(), Instant.now().toString(), settings);
+                split.trainingRows().length, split.validationRows().length, trainingSetSha256, settings.seed(), Instant.now().toString(), settings,
+                classRecordCounts, completeness);
         return new TrainedClassifier(best.network(), normalizer, metadata, best.validation(), List.copyOf(results));
     }
 }
