@@ -29,6 +29,12 @@ public final class EvaluationReportJson {
         root.put("trainingSetSha256", metadata.trainingSetSha256());
         root.put("seed", metadata.seed());
         root.put("createdAt", metadata.createdAt());
+        if (metadata.trainingSet() != null) {
+            root.set("trainingSet", ClassifierArtifact.jsonMapper().valueToTree(metadata.trainingSet()));
+        }
+        if (metadata.classRecordCounts() != null) {
+            root.set("classRecordCounts", ClassifierArtifact.jsonMapper().valueToTree(metadata.classRecordCounts()));
+        }
         final ArrayNode labels = root.putArray("labels");
         validation.labels().forEach(labels::add);
         final ArrayNode classes = root.putArray("perClass");

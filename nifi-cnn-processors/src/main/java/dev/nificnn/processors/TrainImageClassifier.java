@@ -1,16 +1,21 @@
 package dev.nificnn.processors;
 
-import dev.nificnn.classifier.ClassifierArtifact;
 import dev.nificnn.classifier.ClassifierInputException;
+import dev.nificnn.classifier.ClassifierKind;
 import dev.nificnn.classifier.ClassifierTrainer;
-import dev.nificnn.classifier.ConfusionMatrixRenderer;
-import dev.nificnn.classifier.EvaluationReportJson;
 import dev.nificnn.classifier.FeatureMatrix;
 import dev.nificnn.classifier.FeatureMatrixBuilder;
 import dev.nificnn.classifier.FeatureSource;
+import dev.nificnn.classifier.EpochListener;
 import dev.nificnn.classifier.TrainedClassifier;
+import dev.nificnn.classifier.TrainingSetCompleteness;
+import dev.nificnn.classifier.TrainingSetStore;
 import dev.nificnn.classifier.TrainingSettings;
 import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.ReadsAttribute;
+import org.apache.nifi.annotation.behavior.ReadsAttributes;
+import org.apache.nifi.annotation.behavior.TriggerSerially;
+import org.apache.nifi.annotation.behavior.TriggerWhenEmpty;
 import org.apache.nifi.annotation.behavior.SystemResource;
 import org.apache.nifi.annotation.behavior.SystemResourceConsideration;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
@@ -19,7 +24,10 @@ import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.documentation.UseCase;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.expression.ExpressionLanguageScope;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.flowfile.attributes.CoreAttributes;
 import org.apache.nifi.processor.AbstractProcessor;
@@ -36,29 +44,46 @@ import org.apache.nifi.serialization.record.Record;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
-/** Trains softmax regression and multilayer perceptron classifiers on labelled feature records with Deeplearning4j and keeps the best. */
+/** Gathers labelled feature records into complete training sets and trains softmax regression and MLP classifiers on each with Deeplearning4j, keeping the best. */
 @Tags({"cnn", "classifier", "training", "machine learning", "deeplearning4j", "transfer learning", "features", "record"})
-@CapabilityDescription("Reads one FlowFile of labelled feature records (for example those ExtractImageFeatures writes), standardises them, "
-        + "holds out a stratified, seeded validation split, trains the candidate classifiers with Deeplearning4j (softmax regression and a "
-        + "multilayer perceptron) with early stopping on validation loss, and keeps the candidate with the best validation score. "
-        + "Writes the model artifact (one file: the DL4J network, its normaliser and JSON metadata) to 'model', a JSON evaluation report "
-        + "and a PNG picture of the confusion matrix to 'report', and the input to 'original'. The whole feature matrix is held in memory "
-        + "once: records x features x 4 bytes (see Maximum Training Matrix Size).")
+@CapabilityDescription("Gathers labelled feature records (for example those ExtractImageFeatures writes, batch by batch) into training sets and, "
+        + "when a set is complete, trains one classifier on all of it. A set is complete when as many images as its Training Set Size "
+        + "(by default the size ListImageDataset listed) have arrived, as feature records or as failed images (FlowFiles with cnn.error or "
+        + "fetch.failure.reason, counted, not trained on). Completeness never depends on timing; an optional Incomplete Set Timeout trains on "
+        + "part of a set only as a loud, explicit fallback. Records are kept on disk until then (restart-safe, each input counted once). "
+        + "Training standardises the features, holds out a stratified, seeded validation split, trains the candidate classifiers (softmax "
+        + "regression and a multilayer perceptron) with early stopping on validation loss, and keeps the best. Writes the model artifact (one "
+        + "file: the DL4J network, its normaliser and JSON metadata with the per-class training counts) to 'model', a JSON evaluation report "
+        + "and a PNG picture of the confusion matrix to 'report'. A FlowFile without a Training Set Size is a whole set by itself. "
+        + "The feature matrix is held in memory once while training: records x features x 4 bytes (see Maximum Training Matrix Size).")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
-@SystemResourceConsideration(resource = SystemResource.MEMORY, description = "Holds every feature vector of the FlowFile in one float array: "
-        + "records x features x 4 bytes (50,000 x 512 features: about 100 MB), bounded by Maximum Training Matrix Size.")
+@TriggerSerially
+@TriggerWhenEmpty
+@SystemResourceConsideration(resource = SystemResource.MEMORY, description = "While training, every feature vector of the set is held in one "
+        + "float array: records x features x 4 bytes (50,000 x 512 features: about 100 MB; 50,000 x 4,096 AlexNet fc7 features: about 820 MB), "
+        + "bounded by Maximum Training Matrix Size. While gathering, only counts and FlowFile ids are in memory.")
+@SystemResourceConsideration(resource = SystemResource.DISK, description = "An incomplete set's records are kept under Training Set Store Directory: "
+        + "records x (features x 4 + about 20) bytes, deleted after training.")
 @SystemResourceConsideration(resource = SystemResource.CPU, description = "Training runs on the task's thread and ND4J's native threads; "
         + "it can take from seconds to minutes.")
+@ReadsAttributes({
+    @ReadsAttribute(attribute = DatasetAttributes.SET_ID, description = "Default Training Set Id"),
+    @ReadsAttribute(attribute = DatasetAttributes.SET_SIZE, description = "Default Training Set Size"),
+    @ReadsAttribute(attribute = FailedImages.ERROR_ATTRIBUTE, description = "Marks a FlowFile as a failed image of its set (counted, not trained on)"),
+    @ReadsAttribute(attribute = FailedImages.FETCH_FAILURE_ATTRIBUTE, description = "FetchFile's failure reason: also marks a failed image"),
+    @ReadsAttribute(attribute = FailedImages.RECORD_COUNT_ATTRIBUTE, description = "How many images a failed or unreadable record FlowFile stands for (1 when absent)")
+})
 @WritesAttributes({
     @WritesAttribute(attribute = TrainImageClassifier.ACCURACY_ATTRIBUTE, description = "Validation accuracy of the selected classifier, 0 to 1"),
     @WritesAttribute(attribute = TrainImageClassifier.MACRO_F1_ATTRIBUTE, description = "Validation macro F1 of the selected classifier, 0 to 1"),
@@ -66,18 +91,30 @@ import java.util.Set;
     @WritesAttribute(attribute = TrainImageClassifier.REPORT_TYPE_ATTRIBUTE, description = "On report FlowFiles: evaluation-json or confusion-matrix-png"),
     @WritesAttribute(attribute = TrainImageClassifier.CLASS_COUNT_ATTRIBUTE, description = "Number of classes the model predicts"),
     @WritesAttribute(attribute = TrainImageClassifier.FEATURE_LENGTH_ATTRIBUTE, description = "Feature vector length the model takes"),
+    @WritesAttribute(attribute = TrainingSetAttributes.SET_ID, description = "The training set's id"),
+    @WritesAttribute(attribute = TrainingSetAttributes.RECORDS, description = "Feature records trained on"),
+    @WritesAttribute(attribute = TrainingSetAttributes.EXPECTED, description = "Images the set was announced to have"),
+    @WritesAttribute(attribute = TrainingSetAttributes.FAILED_IMAGES, description = "Images of the set that failed upstream"),
+    @WritesAttribute(attribute = TrainingSetAttributes.COMPLETE, description = "true when every announced image arrived (as a record or a failure); "
+            + "false when the Incomplete Set Timeout trained on part of the set"),
+    @WritesAttribute(attribute = TrainingSetAttributes.TRIGGER, description = "What started the training: count-reached, timeout or single-flowfile"),
+    @WritesAttribute(attribute = TrainingSetAttributes.CLASS_COUNTS, description = "Records per class trained on, as a JSON object"),
     @WritesAttribute(attribute = "mime.type", description = "application/zip for the model, application/json and image/png for the reports"),
-    @WritesAttribute(attribute = "filename", description = "The input's filename with .classifier.zip, .evaluation.json or .confusion-matrix.png"),
-    @WritesAttribute(attribute = TrainImageClassifier.ERROR_ATTRIBUTE, description = "Why the input went to failure")
+    @WritesAttribute(attribute = "filename", description = "<Output Name> (or the input's filename) with .classifier.zip, .evaluation.json, "
+            + ".confusion-matrix.png or .training-failure.json"),
+    @WritesAttribute(attribute = TrainImageClassifier.ERROR_ATTRIBUTE, description = "Why an input or a training run went to failure")
 })
-@UseCase(description = "Train an image classifier on CNN features inside the flow (transfer learning).",
+@UseCase(description = "Train an image classifier on CNN features inside the flow (transfer learning), on the whole of a dataset.",
         configuration = """
-                Feed ExtractImageFeatures' records, with a label per image, merged into one FlowFile (MergeRecord) into this processor.
-                Set Record Reader to a reader of that format (for example JsonTreeReader). Keep Feature Field 'features' and Label Field 'label'.
-                Route 'model' to PutFile in a folder every node can read, and point a ClassifierModelService at that file;
-                ScoreImageClassifier then scores new images with it. Open the 'report' PNG to see which classes are confused.
+                List the class-per-folder tree with ListImageDataset, fetch each image with FetchFile, extract features with ExtractImageFeatures
+                (Record Writer: an Avro writer), and connect its 'success' to this processor through a SINGLE_NODE connection; connect
+                ExtractImageFeatures' and FetchFile's failure relationships here too (beside the failure branch), so failed images are
+                counted instead of waited for. Set Record Reader to a reader of that format (AvroReader). Keep Training Set Id and
+                Training Set Size at their defaults. Route 'model' to PutFile in a folder every node can read, and point a
+                ClassifierModelService at that file; ScoreImageClassifier then scores new images with it. Open the 'report' PNG to see
+                which classes are confused.
                 """)
-@SeeAlso(ScoreImageClassifier.class)
+@SeeAlso({ListImageDataset.class, ScoreImageClassifier.class})
 public class TrainImageClassifier extends AbstractProcessor {
 
     static final String ACCURACY_ATTRIBUTE = "cnn.accuracy";
@@ -217,6 +254,58 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.DATA_SIZE_VALIDATOR)
             .build();
 
+    static final PropertyDescriptor TRAINING_SET_ID = new PropertyDescriptor.Builder()
+            .name("Training Set Id")
+            .description("Which training set a FlowFile's records belong to; records of one id are gathered together and trained on once. "
+                    + "The default is the dataset listing's id that ListImageDataset writes and ExtractImageFeatures' record FlowFiles keep. "
+                    + "Blank: all FlowFiles that announce a Training Set Size belong to one set")
+            .required(false)
+            .defaultValue("${" + DatasetAttributes.SET_ID + "}")
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(StandardValidators.ATTRIBUTE_EXPRESSION_LANGUAGE_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor TRAINING_SET_SIZE = new PropertyDescriptor.Builder()
+            .name("Training Set Size")
+            .description("How many images the training set has. Records are gathered (on disk, under Training Set Store Directory) until "
+                    + "that many images have arrived, as feature records or as failed images, and then one classifier is trained on all of "
+                    + "them. The default is the size ListImageDataset writes. When it evaluates to nothing, the FlowFile is a whole training "
+                    + "set by itself (for example the output of MergeRecord) and is trained on at once")
+            .required(false)
+            .defaultValue("${" + DatasetAttributes.SET_SIZE + "}")
+            .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
+            .addValidator(StandardValidators.ATTRIBUTE_EXPRESSION_LANGUAGE_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor STORE_DIRECTORY = new PropertyDescriptor.Builder()
+            .name("Training Set Store Directory")
+            .description("Folder where the records of training sets still incomplete are kept, one file per set, durable before their "
+                    + "FlowFiles are acknowledged, so that a restart loses nothing and counts nothing twice. A relative path is resolved "
+                    + "against NiFi's working folder. Needs records x features x 4 bytes of disk per set while it is gathered")
+            .required(true)
+            .defaultValue("./work/nifi-cnn/training-sets")
+            .expressionLanguageSupported(ExpressionLanguageScope.ENVIRONMENT)
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor INCOMPLETE_SET_TIMEOUT = new PropertyDescriptor.Builder()
+            .name("Incomplete Set Timeout")
+            .description("Optional fallback: when a training set has received nothing for this long and is still incomplete, train on what "
+                    + "it has. Such a model says so loudly (cnn.training.complete = false, a WARNING bulletin, the report's trainingSet), "
+                    + "with how many of how many images it had. Unset (the default): an incomplete set waits, however long")
+            .required(false)
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    static final PropertyDescriptor OUTPUT_NAME = new PropertyDescriptor.Builder()
+            .name("Output Name")
+            .description("Base file name of the artifact and reports of a gathered training set: <name>.classifier.zip, "
+                    + "<name>.evaluation.json, <name>.confusion-matrix.png. (A FlowFile trained on by itself keeps its own file name.)")
+            .required(true)
+            .defaultValue("image-classifier")
+            .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
+            .build();
+
     static final Relationship MODEL = new Relationship.Builder()
             .name("model")
             .description("The trained model artifact: one zip file with the DL4J network, its normaliser and JSON metadata")
@@ -229,19 +318,27 @@ public class TrainImageClassifier extends AbstractProcessor {
 
     static final Relationship ORIGINAL = new Relationship.Builder()
             .name("original")
-            .description("The input FlowFile after a successful training")
+            .description("Each input once it is gathered into its training set (or, for a FlowFile trained on by itself, trained on); "
+                    + "failed images counted for their set come here too")
             .build();
 
     static final Relationship FAILURE = new Relationship.Builder()
             .name("failure")
-            .description("Input that could not be trained on, with the reason in cnn.error")
+            .description("Input whose records cannot be read or do not fit its set (its images then count as failed in the set), and, "
+                    + "for each training run that failed, a JSON FlowFile saying why with the set's counts; the reason is in cnn.error")
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(RECORD_READER, FEATURE_FIELD, LABEL_FIELD, CANDIDATES, SELECTION_METRIC,
-            HIDDEN_LAYER_SIZES, DROPOUT_RATE, L2_REGULARIZATION, LEARNING_RATE, MAXIMUM_EPOCHS, EARLY_STOPPING_PATIENCE, BATCH_SIZE,
-            VALIDATION_FRACTION, RANDOM_SEED, MAXIMUM_MATRIX_SIZE);
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(RECORD_READER, FEATURE_FIELD, LABEL_FIELD, TRAINING_SET_ID, TRAINING_SET_SIZE,
+            STORE_DIRECTORY, INCOMPLETE_SET_TIMEOUT, OUTPUT_NAME, CANDIDATES, SELECTION_METRIC, HIDDEN_LAYER_SIZES, DROPOUT_RATE, L2_REGULARIZATION,
+            LEARNING_RATE, MAXIMUM_EPOCHS, EARLY_STOPPING_PATIENCE, BATCH_SIZE, VALIDATION_FRACTION, RANDOM_SEED, MAXIMUM_MATRIX_SIZE);
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(MODEL, REPORT, ORIGINAL, FAILURE);
+
+    /** FlowFiles gathered per trigger: a few seconds of feature records at most, so timeouts and training are checked often. */
+    private static final int GATHER_BATCH = 64;
+
+    private final Map<String, TrainingSetStore> stores = new LinkedHashMap<>();
+    private Path storeRoot;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -253,80 +350,276 @@ public class TrainImageClassifier extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
+    @OnScheduled
+    public void onScheduled(final ProcessContext context) throws IOException {
+        storeRoot = Path.of(context.getProperty(STORE_DIRECTORY).evaluateAttributeExpressions().getValue()).toAbsolutePath().normalize();
+        final long maximumBytes = context.getProperty(MAXIMUM_MATRIX_SIZE).asDataSize(DataUnit.B).longValue();
+        stores.clear();
+        // Sets gathered before a restart (or a stop) go on where they were.
+        for (final String setId : TrainingSetStore.existingSets(storeRoot)) {
+            final TrainingSetStore store = TrainingSetStore.open(storeRoot, setId, maximumBytes);
+            stores.put(setId, store);
+            getLogger().info("Training set {} resumed from {}: {} records and {} failed images of {} gathered", setId, storeRoot,
+                    store.records(), store.failedInputs(), store.expectedInputs());
+        }
+    }
+
+    @OnStopped
+    public void onStopped() {
+        stores.clear();
+    }
+
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSession session) {
-        FlowFile flowFile = session.get();
-        if (flowFile == null) {
+        final List<FlowFile> flowFiles = session.get(GATHER_BATCH);
+        for (final FlowFile flowFile : flowFiles) {
+            final String size = context.getProperty(TRAINING_SET_SIZE).evaluateAttributeExpressions(flowFile).getValue();
+            if (size == null || size.isBlank()) {
+                trainWholeFlowFile(context, session, flowFile);
+            } else {
+                gather(context, session, flowFile, size.trim());
+            }
+        }
+        boolean trained = false;
+        for (final TrainingSetStore store : List.copyOf(stores.values())) {
+            final String trigger = readyTrigger(context, store);
+            if (trigger != null) {
+                trainGatheredSet(context, session, store, trigger);
+                trained = true;
+            }
+        }
+        if (flowFiles.isEmpty() && !trained) {
+            context.yield();
+        }
+    }
+
+    /** Returns why the set should be trained now, or null while it waits. */
+    private String readyTrigger(final ProcessContext context, final TrainingSetStore store) {
+        if (store.complete()) {
+            return TrainingSetCompleteness.TRIGGER_COUNT_REACHED;
+        }
+        if (context.getProperty(INCOMPLETE_SET_TIMEOUT).isSet() && store.records() + store.failedInputs() > 0) {
+            final long timeoutMillis = context.getProperty(INCOMPLETE_SET_TIMEOUT).asTimePeriod(TimeUnit.MILLISECONDS);
+            if (System.currentTimeMillis() - store.lastAppendMillis() >= timeoutMillis) {
+                return TrainingSetCompleteness.TRIGGER_TIMEOUT;
+            }
+        }
+        return null;
+    }
+
+    /** Adds one FlowFile's records (or, for a failed image, its count) to its training set's store. */
+    private void gather(final ProcessContext context, final ProcessSession session, final FlowFile flowFile, final String size) {
+        final long announcedSize;
+        try {
+            announcedSize = Long.parseLong(size);
+            if (announcedSize < 1) {
+                throw new NumberFormatException();
+            }
+        } catch (final NumberFormatException e) {
+            fail(session, flowFile, "Training Set Size '" + size + "' is not a positive whole number");
             return;
         }
+        final String setId = Objects.requireNonNullElse(context.getProperty(TRAINING_SET_ID).evaluateAttributeExpressions(flowFile).getValue(), "").isBlank()
+                ? "default" : context.getProperty(TRAINING_SET_ID).evaluateAttributeExpressions(flowFile).getValue().trim();
+        final TrainingSetStore store;
+        try {
+            store = storeOf(context, setId);
+        } catch (final IOException e) {
+            // The store's disk is a fault of this node, not of the input: keep the FlowFile for later.
+            getLogger().error("Training set store {} cannot be opened; FlowFiles stay queued: {}", storeRoot, e.getMessage(), e);
+            session.rollback();
+            context.yield();
+            return;
+        }
+        final String inputId = flowFile.getAttribute(CoreAttributes.UUID.key());
+        if (store.contains(inputId)) {
+            // Gathered before a restart, acknowledged after it: counted once.
+            session.transfer(flowFile, ORIGINAL);
+            return;
+        }
+        final String upstreamError = FailedImages.reason(flowFile);
+        try {
+            if (upstreamError != null) {
+                try (TrainingSetStore.Block block = store.begin(inputId, announcedSize, FailedImages.count(flowFile), FeatureSource.UNKNOWN)) {
+                    block.commit();
+                }
+                session.adjustCounter("Failed images counted", FailedImages.count(flowFile), false);
+                session.getProvenanceReporter().route(flowFile, ORIGINAL, "Counted as a failed image of training set " + setId + ": " + upstreamError);
+                session.transfer(flowFile, ORIGINAL);
+                return;
+            }
+            final long before = store.records();
+            final String refusal = gatherRecords(context, session, flowFile, store, announcedSize);
+            if (refusal != null) {
+                try (TrainingSetStore.Block block = store.begin(inputId, announcedSize, FailedImages.count(flowFile), FeatureSource.UNKNOWN)) {
+                    block.commit();
+                }
+                fail(session, flowFile, refusal + " (its " + FailedImages.count(flowFile) + " images count as failed in training set " + setId + ")");
+                return;
+            }
+            session.adjustCounter("Training records gathered", store.records() - before, false);
+            session.getProvenanceReporter().route(flowFile, ORIGINAL, "Gathered " + (store.records() - before) + " records into training set " + setId
+                    + ": " + store.records() + " records and " + store.failedInputs() + " failed images of " + store.expectedInputs());
+            session.transfer(flowFile, ORIGINAL);
+        } catch (final IOException e) {
+            getLogger().error("Training set store {} cannot be written; FlowFiles stay queued: {}", storeRoot, e.getMessage(), e);
+            session.rollback();
+            context.yield();
+        }
+    }
+
+    /** Streams the FlowFile's records into a block of the store; returns why they were refused, or null when they were gathered. */
+    private String gatherRecords(final ProcessContext context, final ProcessSession session, final FlowFile flowFile, final TrainingSetStore store,
+                                 final long announcedSize) throws IOException {
+        final RecordReaderFactory readerFactory = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
+        final String featureField = context.getProperty(FEATURE_FIELD).getValue();
+        final String labelField = context.getProperty(LABEL_FIELD).getValue();
+        final String inputId = flowFile.getAttribute(CoreAttributes.UUID.key());
+        TrainingSetStore.Block block = null;
+        try (InputStream in = session.read(flowFile); RecordReader reader = readerFactory.createRecordReader(flowFile, in, getLogger())) {
+            Record record;
+            long recordNumber = 0;
+            String model = null;
+            String layer = null;
+            while ((record = reader.nextRecord()) != null) {
+                recordNumber++;
+                model = sameSource(model, record, MODEL_FIELD, recordNumber);
+                layer = sameSource(layer, record, LAYER_FIELD, recordNumber);
+                if (block == null) {
+                    final FeatureSource source = new FeatureSource(model, layer);
+                    final FeatureSource setSource = store.source();
+                    checkSameSource(setSource.model(), model, MODEL_FIELD, store.setId());
+                    checkSameSource(setSource.layer(), layer, LAYER_FIELD, store.setId());
+                    block = store.begin(inputId, announcedSize, 0, source);
+                }
+                final String label = record.getAsString(labelField);
+                if (label == null || label.isBlank()) {
+                    throw new ClassifierInputException("Record " + recordNumber + " has no value in label field '" + labelField + "'");
+                }
+                block.add(label, record.getValue(featureField), recordNumber);
+            }
+            if (block == null) {
+                return "The FlowFile holds no records";
+            }
+            block.commit();
+            return null;
+        } catch (final ClassifierInputException | MalformedRecordException | SchemaNotFoundException | RuntimeException e) {
+            return e instanceof ClassifierInputException ? e.getMessage()
+                    : "Records cannot be read: " + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+        } finally {
+            if (block != null) {
+                block.abandon();
+            }
+        }
+    }
+
+    private static void checkSameSource(final String setValue, final String value, final String field, final String setId) throws ClassifierInputException {
+        if (setValue != null && value != null && !setValue.equals(value)) {
+            throw new ClassifierInputException("Records have " + field + " '" + value + "' but training set " + setId + " has '" + setValue
+                    + "': features from different models or layers cannot be trained on together");
+        }
+    }
+
+    private TrainingSetStore storeOf(final ProcessContext context, final String setId) throws IOException {
+        TrainingSetStore store = stores.get(setId);
+        if (store == null) {
+            store = TrainingSetStore.open(storeRoot, setId, context.getProperty(MAXIMUM_MATRIX_SIZE).asDataSize(DataUnit.B).longValue());
+            stores.put(setId, store);
+            getLogger().info("Gathering training set {} in {}", setId, storeRoot);
+        }
+        return store;
+    }
+
+    /** Trains one classifier on a whole gathered set; the store is deleted once the outputs are committed. */
+    private void trainGatheredSet(final ProcessContext context, final ProcessSession session, final TrainingSetStore store, final String trigger) {
+        stores.remove(store.setId());
+        final TrainingSetCompleteness completeness = store.completeness(trigger);
+        final String baseName = context.getProperty(OUTPUT_NAME).getValue();
+        if (!completeness.complete()) {
+            getLogger().warn("Training set {} is INCOMPLETE: nothing arrived for {}, so the classifier is trained on {} records ({} images failed) of "
+                    + "{} announced; {} images never arrived", store.setId(), context.getProperty(INCOMPLETE_SET_TIMEOUT).getValue(), completeness.records(),
+                    completeness.failedInputs(), completeness.expectedInputs(), completeness.missingInputs());
+        } else if (completeness.failedInputs() > 0) {
+            getLogger().warn("Training set {}: {} of its {} images failed upstream; training on the {} records of the others", store.setId(),
+                    completeness.failedInputs(), completeness.expectedInputs(), completeness.records());
+        }
         final long started = System.nanoTime();
-        final List<FlowFile> created = new ArrayList<>();
-        Path artifactFile = null;
+        final Map<String, String> setAttributes = TrainingSetAttributes.of(completeness, store.classCounts());
+        try {
+            final FeatureMatrix matrix = store.load();
+            final TrainedClassifier trained = ClassifierTrainer.train(matrix, settings(context), store.source(), completeness, epochLogger(store.setId()));
+            final List<FlowFile> outputs = TrainingOutputs.write(session, null, trained, baseName, setAttributes);
+            final long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+            for (final FlowFile output : outputs) {
+                session.getProvenanceReporter().create(output, "Trained " + trained.metadata().selectedClassifier() + " on training set " + store.setId()
+                        + ": " + completeness.records() + " records, " + completeness.failedInputs() + " failed images, " + completeness.expectedInputs()
+                        + " announced, complete " + completeness.complete());
+            }
+            TrainingOutputs.transfer(session, outputs, MODEL, REPORT);
+            session.adjustCounter("Classifiers trained", 1, false);
+            getLogger().info("Trained {} on training set {} ({} records of {} features, {} failed images, complete {}) in {} ms: validation accuracy {}",
+                    trained.metadata().selectedClassifier(), store.setId(), matrix.rows(), matrix.columns(), completeness.failedInputs(),
+                    completeness.complete(), elapsedMillis, format(trained.validation().accuracy()));
+        } catch (final ClassifierInputException | IOException | RuntimeException e) {
+            final String reason = e instanceof ClassifierInputException ? e.getMessage()
+                    : "Training failed: " + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+            getLogger().error("Could not train a classifier on training set {}: {}", store.setId(), reason, e);
+            session.adjustCounter("Training runs failed", 1, false);
+            FlowFile failure = session.create();
+            final Map<String, String> attributes = new HashMap<>(setAttributes);
+            attributes.put(ERROR_ATTRIBUTE, reason);
+            attributes.put(CoreAttributes.FILENAME.key(), baseName + ".training-failure.json");
+            attributes.put(CoreAttributes.MIME_TYPE.key(), "application/json");
+            final byte[] content = TrainingSetAttributes.failureJson(completeness, store.classCounts(), reason);
+            failure = session.write(failure, output -> output.write(content));
+            failure = session.putAllAttributes(failure, attributes);
+            session.getProvenanceReporter().create(failure, "Training on set " + store.setId() + " failed: " + reason);
+            session.transfer(failure, FAILURE);
+        }
+        session.commitAsync(() -> {
+            try {
+                store.delete();
+            } catch (final IOException e) {
+                getLogger().warn("Could not delete the store of trained set {}: {}", store.setId(), e.getMessage());
+            }
+        }, failure -> getLogger().error("The outputs of training set {} could not be committed; the set is trained again", store.setId(), failure));
+    }
+
+    private EpochListener epochLogger(final String setId) {
+        return (final ClassifierKind kind, final int epoch, final int maximumEpochs, final double loss, final double accuracy) ->
+                getLogger().info("Training set {}: {} epoch {} of at most {}: validation accuracy {}, loss {}", setId, kind.id(), epoch, maximumEpochs,
+                        format(accuracy), format(loss));
+    }
+
+    /** Trains on one FlowFile that holds a whole training set (the behaviour without a Training Set Size). */
+    private void trainWholeFlowFile(final ProcessContext context, final ProcessSession session, FlowFile flowFile) {
+        final long started = System.nanoTime();
         try {
             final TrainingInput input = readRecords(context, session, flowFile);
-            final TrainedClassifier trained = ClassifierTrainer.train(input.matrix(), settings(context), input.source());
-
-            artifactFile = Files.createTempFile("nifi-cnn-classifier-", ".zip");
-            ClassifierArtifact.write(trained, artifactFile);
-
-            final Map<String, String> summary = new HashMap<>();
-            summary.put(ACCURACY_ATTRIBUTE, format(trained.validation().accuracy()));
-            summary.put(MACRO_F1_ATTRIBUTE, format(trained.validation().macroF1()));
-            summary.put(SELECTED_ATTRIBUTE, trained.metadata().selectedClassifier());
-            summary.put(CLASS_COUNT_ATTRIBUTE, Integer.toString(trained.metadata().labels().size()));
-            summary.put(FEATURE_LENGTH_ATTRIBUTE, Integer.toString(trained.metadata().featureLength()));
-            final String baseName = baseName(flowFile);
-
-            FlowFile model = session.create(flowFile);
-            created.add(model);
-            model = session.importFrom(artifactFile, false, model);
-            model = session.putAllAttributes(model, withFile(summary, baseName + ".classifier.zip", "application/zip"));
-            created.set(0, model);
-
-            FlowFile report = session.create(flowFile);
-            created.add(report);
-            final byte[] reportJson = EvaluationReportJson.write(trained);
-            report = session.write(report, output -> output.write(reportJson));
-            final Map<String, String> reportAttributes = withFile(summary, baseName + ".evaluation.json", "application/json");
-            reportAttributes.put(REPORT_TYPE_ATTRIBUTE, EVALUATION_REPORT);
-            report = session.putAllAttributes(report, reportAttributes);
-            created.set(1, report);
-
-            FlowFile picture = session.create(flowFile);
-            created.add(picture);
-            final byte[] png = ConfusionMatrixRenderer.renderPng(trained.validation());
-            picture = session.write(picture, output -> output.write(png));
-            final Map<String, String> pictureAttributes = withFile(summary, baseName + ".confusion-matrix.png", "image/png");
-            pictureAttributes.put(REPORT_TYPE_ATTRIBUTE, CONFUSION_MATRIX_REPORT);
-            picture = session.putAllAttributes(picture, pictureAttributes);
-            created.set(2, picture);
-
-            flowFile = session.putAllAttributes(flowFile, summary);
+            final TrainedClassifier trained = ClassifierTrainer.train(input.matrix(), settings(context), input.source(),
+                    TrainingSetCompleteness.singleFlowFile(input.matrix().rows()), EpochListener.NONE);
+            final TrainingSetCompleteness completeness = trained.metadata().trainingSet();
+            final Map<String, String> setAttributes = TrainingSetAttributes.of(completeness, trained.metadata().classRecordCounts());
+            final List<FlowFile> outputs = TrainingOutputs.write(session, flowFile, trained, baseName(flowFile), setAttributes);
+            flowFile = session.putAllAttributes(flowFile, TrainingOutputs.summary(trained, setAttributes));
             final long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
-            session.getProvenanceReporter().fork(flowFile, List.copyOf(created), "Trained " + trained.metadata().selectedClassifier()
-                    + " on " + input.matrix().rows() + " records, validation accuracy " + summary.get(ACCURACY_ATTRIBUTE), elapsedMillis);
-            session.transfer(model, MODEL);
-            session.transfer(report, REPORT);
-            session.transfer(picture, REPORT);
+            session.getProvenanceReporter().fork(flowFile, outputs, "Trained " + trained.metadata().selectedClassifier()
+                    + " on " + input.matrix().rows() + " records, validation accuracy " + format(trained.validation().accuracy()), elapsedMillis);
+            TrainingOutputs.transfer(session, outputs, MODEL, REPORT);
             session.transfer(flowFile, ORIGINAL);
             getLogger().info("Trained {} on {} records of {} features in {} ms: validation accuracy {}", trained.metadata().selectedClassifier(),
-                    input.matrix().rows(), input.matrix().columns(), elapsedMillis, summary.get(ACCURACY_ATTRIBUTE));
+                    input.matrix().rows(), input.matrix().columns(), elapsedMillis, format(trained.validation().accuracy()));
         } catch (final ClassifierInputException | MalformedRecordException | SchemaNotFoundException | IOException | RuntimeException e) {
-            session.remove(created);
             final String reason = e instanceof ClassifierInputException ? e.getMessage()
                     : "Training failed: " + Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
             getLogger().error("Could not train a classifier on {}: {}", flowFile, reason, e);
-            flowFile = session.putAttribute(flowFile, ERROR_ATTRIBUTE, reason);
-            session.transfer(flowFile, FAILURE);
-        } finally {
-            if (artifactFile != null) {
-                try {
-                    Files.deleteIfExists(artifactFile);
-                } catch (final IOException e) {
-                    getLogger().warn("Could not delete temporary artifact {}", artifactFile, e);
-                }
-            }
+            fail(session, flowFile, reason);
         }
+    }
+
+    private void fail(final ProcessSession session, final FlowFile flowFile, final String reason) {
+        getLogger().error("{} goes to failure: {}", flowFile, reason);
+        session.transfer(session.putAttribute(flowFile, ERROR_ATTRIBUTE, reason), FAILURE);
     }
 
     private record TrainingInput(FeatureMatrix matrix, FeatureSource source) {
@@ -398,20 +691,13 @@ public class TrainImageClassifier extends AbstractProcessor {
                 context.getProperty(RANDOM_SEED).asLong());
     }
 
-    private static Map<String, String> withFile(final Map<String, String> summary, final String filename, final String mimeType) {
-        final Map<String, String> attributes = new HashMap<>(summary);
-        attributes.put(CoreAttributes.FILENAME.key(), filename);
-        attributes.put(CoreAttributes.MIME_TYPE.key(), mimeType);
-        return attributes;
-    }
-
     private static String baseName(final FlowFile flowFile) {
         final String filename = Objects.requireNonNullElse(flowFile.getAttribute(CoreAttributes.FILENAME.key()), "classifier");
         final int dot = filename.lastIndexOf('.');
         return dot > 0 ? filename.substring(0, dot) : filename;
     }
 
-    private static String format(final double value) {
+    static String format(final double value) {
         return String.format(Locale.ROOT, "%.4f", value);
     }
 }
