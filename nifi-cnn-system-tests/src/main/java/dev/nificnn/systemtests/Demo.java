@@ -1,13 +1,18 @@
 package dev.nificnn.systemtests;
 
+import dev.nificnn.classifier.ClassificationReport;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +43,7 @@ public final class Demo {
         final TransferLearningRun.FeatureModel model = chooseModel(options, repository, sharedData);
         final int perClass = Integer.parseInt(options.getOrDefault("per-class", "100"));
         final int heldOutPerClass = Integer.parseInt(options.getOrDefault("holdout", "20"));
+        final double maximumAccuracyDrop = Double.parseDouble(options.getOrDefault("max-accuracy-drop", "0.10"));
         final Path work = module.resolve("target/demo");
         NiFiAssembly.deleteRecursively(work);
         final Path training = work.resolve("training-images");
@@ -47,27 +53,72 @@ public final class Demo {
         final long heldOutFiles = FlowProgress.files(heldOut);
 
         System.out.println("Model: " + model.manifest() + " (layer " + model.layer() + ", pooling " + model.pooling() + ")");
-        System.out.println("Starting NiFi 2.3.0 with nifi-cnn at " + url + " (the first start unpacks the ~600 MB NAR: about a minute)...");
+        System.out.println("Starting NiFi 2.3.0 with nifi-cnn at " + url + " (the first start unpacks the NAR: about a minute)...");
+        final long started = System.nanoTime();
         final NiFiRestClient client = nifi.start(port, true);
         System.out.println("NiFi is up (process " + nifi.process().processId() + ").");
 
-        final TransferLearningRun run = new TransferLearningRun(client, repository.resolve("templates"), System.out::println);
-        final TransferLearningRun.Result result = run.run(model, training, trainingFiles, trainingFiles, heldOut, heldOutFiles, work,
-                Duration.ofMinutes(Long.parseLong(options.getOrDefault("timeout-minutes", "60"))));
+        final TransferLearningRun run = new TransferLearningRun(client, repository.resolve("templates"), System.out::println,
+                nifi.assembly().home().resolve("logs/nifi-app.log"));
+        final TransferLearningRun.Result result = run.run(model, training, trainingFiles, heldOut, heldOutFiles, work,
+                Duration.ofMinutes(Long.parseLong(options.getOrDefault("timeout-minutes", "120"))));
+        final TransferLearningRun.Training trained = result.training();
 
         System.out.println();
-        System.out.println("Held-out accuracy:        " + String.format("%.3f", result.heldOutAccuracy())
-                + " (" + result.correctPredictions() + " of " + result.scoredImages() + " images, " + result.scoringFailures() + " failed)");
-        System.out.println("Trained on:               " + result.trainingImages() + " images (" + result.trainingFailures() + " failed)");
-        System.out.println("Confusion matrix picture: " + result.confusionMatrix());
-        System.out.println("Evaluation report:        " + result.evaluationReport());
-        System.out.println("Classifier artifact:      " + result.classifierArtifact());
-        System.out.println("Images/s (wall clock):    train flow " + rate(result.trainingImages() + result.trainingFailures(), result.trainSeconds())
-                + ", score flow " + rate(result.scoredImages() + result.scoringFailures(), result.scoreSeconds()));
+        System.out.println("Training images:          " + trainingFiles + " listed; " + trained.records() + " trained on, "
+                + trained.failedImages() + " failed images");
+        System.out.println("Training runs failed:     " + trained.trainingRunsFailed());
+        final List<String> problems = new ArrayList<>();
+        if (trained.failed()) {
+            problems.add("the training run failed: " + trained.failureReason() + " (" + trained.failureReport() + ")");
+        } else {
+            System.out.println("Classifier artifact:      " + trained.classifierArtifact() + " (" + trained.labels().size() + " classes, trained on "
+                    + trained.classRecordCounts() + ")");
+            System.out.println("Validation accuracy:      " + String.format(Locale.ROOT, "%.3f", trained.validationAccuracy()) + " (" + trained.evaluationReport()
+                    + ", " + trained.confusionMatrix() + ")");
+            System.out.println("Held-out accuracy:        " + String.format(Locale.ROOT, "%.3f", result.heldOutAccuracy()) + " (" + result.correctPredictions()
+                    + " of " + result.scoredImages() + " images; " + result.scoringFailures() + " failed images)");
+            printHeldOut(result);
+            System.out.println("Held-out report:          " + result.heldOutReport());
+            System.out.println("Held-out confusion matrix: " + result.heldOutConfusionMatrix());
+            if (!trained.complete()) {
+                problems.add("the classifier was trained on an incomplete training set");
+            }
+            final TreeSet<String> unknown = new TreeSet<>(result.heldOutClasses());
+            unknown.removeAll(trained.labels());
+            if (!unknown.isEmpty()) {
+                problems.add("the classifier does not know the held-out classes " + unknown + " (it knows " + trained.labels() + ")");
+            }
+            if (result.scoredImages() > 0 && result.heldOutAccuracy() < trained.validationAccuracy() - maximumAccuracyDrop) {
+                problems.add(String.format(Locale.ROOT, "held-out accuracy %.3f is more than %.2f below the validation accuracy %.3f",
+                        result.heldOutAccuracy(), maximumAccuracyDrop, trained.validationAccuracy()));
+            }
+        }
+        System.out.println(String.format(Locale.ROOT, "Stage times:              train flow %s (extraction and gathering %s at %.1f images/s, training %s), "
+                        + "score flow %s at %.1f images/s; whole job %s",
+                StageProgress.duration(Duration.ofSeconds(Math.round(trained.flowSeconds()))),
+                StageProgress.duration(Duration.ofSeconds(Math.round(trained.gatherSeconds()))), trainingFiles / trained.gatherSeconds(),
+                StageProgress.duration(Duration.ofSeconds(Math.round(trained.trainingSeconds()))),
+                StageProgress.duration(Duration.ofSeconds(Math.round(result.scoreSeconds()))), heldOutFiles / Math.max(1e-9, result.scoreSeconds()),
+                StageProgress.duration(Duration.ofNanos(System.nanoTime() - started))));
         printStages("train-image-classifier", result.trainStages());
         printStages("score-images", result.scoreStages());
         System.out.println();
         System.out.println("NiFi keeps running at " + url + " with both flows; stop it with: bin/nifi-cnn stop");
+        if (!problems.isEmpty()) {
+            for (final String problem : problems) {
+                System.out.println("FAILED: " + problem);
+            }
+            System.exit(2);
+        }
+    }
+
+    private static void printHeldOut(final TransferLearningRun.Result result) {
+        System.out.println("  class          precision  recall      F1  support");
+        for (final ClassificationReport.ClassMetrics metrics : result.heldOut().classes()) {
+            System.out.println(String.format(Locale.ROOT, "  %-14s %9.3f %7.3f %7.3f %8d", metrics.label(), metrics.precision(), metrics.recall(),
+                    metrics.f1(), metrics.support()));
+        }
     }
 
     private static void printStages(final String flow, final Map<String, double[]> stages) {
@@ -78,10 +129,6 @@ public final class Demo {
                 System.out.println(String.format("  %-28s %6.0f in, %8.2f s busy, %8.1f FlowFiles/s per busy thread", stage.getKey(), figures[0], figures[1], figures[0] / figures[1]));
             }
         }
-    }
-
-    private static String rate(final long images, final double seconds) {
-        return String.format("%.1f", images / seconds);
     }
 
     private static TransferLearningRun.FeatureModel chooseModel(final Map<String, String> options, final Path repository, final Path sharedData) {

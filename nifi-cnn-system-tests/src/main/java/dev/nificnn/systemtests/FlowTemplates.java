@@ -25,9 +25,10 @@ public final class FlowTemplates {
     public static final List<String> NAMES = List.of(CLASSIFY_IMAGES, TRAIN_IMAGE_CLASSIFIER, SCORE_IMAGES);
 
     static final String STANDARD = "org.apache.nifi.processors.standard.";
-    static final String JSON_READER = "org.apache.nifi.json.JsonTreeReader";
     static final String JSON_WRITER = "org.apache.nifi.json.JsonRecordSetWriter";
     static final String AVRO_WRITER = "org.apache.nifi.avro.AvroRecordSetWriter";
+    static final String AVRO_READER = "org.apache.nifi.avro.AvroReader";
+    static final String LIST_IMAGE_DATASET = "dev.nificnn.processors.ListImageDataset";
     static final String ONNX_MODEL_SERVICE = "dev.nificnn.services.OnnxModelService";
     static final String CLASSIFIER_MODEL_SERVICE = "dev.nificnn.services.ClassifierModelService";
     static final String CLASSIFY_IMAGE = "dev.nificnn.processors.ClassifyImage";
@@ -75,9 +76,8 @@ public final class FlowTemplates {
                 parameters.put("feature.layer", "fc7");
                 parameters.put("feature.pooling", "NONE");
                 parameters.put("batch.size", "32");
-                parameters.put("training.records", "1000");
                 parameters.put("training.max.epochs", "50");
-                parameters.put("training.max.wait", "10 min");
+                parameters.put("training.store.directory", "./work/nifi-cnn/training-sets");
                 parameters.put("execution.provider", "AUTO");
                 parameters.put("inference.threads", "1");
             }
@@ -89,7 +89,7 @@ public final class FlowTemplates {
                 parameters.put("model.directory", "/opt/nifi-cnn/models");
                 parameters.put("feature.layer", "fc7");
                 parameters.put("feature.pooling", "NONE");
-                parameters.put("classifier.model", "/data/nifi-cnn/classifier/classifier.zip");
+                parameters.put("classifier.model", "/data/nifi-cnn/classifier/image-classifier.classifier.zip");
                 parameters.put("batch.size", "32");
                 parameters.put("execution.provider", "AUTO");
                 parameters.put("inference.threads", "1");
@@ -141,50 +141,51 @@ public final class FlowTemplates {
         client.connect(group, route, putUncertain, List.of("unmatched"), "DO_NOT_LOAD_BALANCE");
     }
 
+    /**
+     * ListImageDataset announces the dataset's size on every image; TrainImageClassifier gathers feature records (Avro: compact
+     * float32) until that many images arrived as records or as failures, then trains once. Failures therefore go to the trainer as
+     * well as to the failure branch: they are counted, not waited for.
+     */
     private void buildTrainImageClassifier(final String group) throws IOException {
         final String model = onnxModelService(group);
-        final String reader = client.createControllerService(group, JSON_READER, "Feature Record Reader", Map.of());
-        final String writer = client.createControllerService(group, JSON_WRITER, "Feature Record Writer", Map.of());
-        final String list = listFile(group, "#{dataset.directory}", 0);
-        final String fetch = fetchFile(group, 150);
-        final String extract = extractImageFeatures(group, model, writer);
-        final String merge = client.createProcessor(group, STANDARD + "MergeRecord", "Gather Features", 0, 450,
-                // MergeRecord 2.3 still keys these properties by their legacy names.
-                Map.of("record-reader", reader, "record-writer", writer,
-                        "merge-strategy", "Bin-Packing Algorithm",
-                        "min-records", "#{training.records}",
-                        "max-records", "#{training.records}",
-                        "max-bin-age", "#{training.max.wait}",
-                        "max.bin.count", "1"),
-                Map.of("autoTerminatedRelationships", List.of("original")));
+        final String reader = client.createControllerService(group, AVRO_READER, "Feature Record Reader", Map.of());
+        final String writer = client.createControllerService(group, AVRO_WRITER, "Feature Record Writer", Map.of());
+        final String list = client.createProcessor(group, LIST_IMAGE_DATASET, "ListImageDataset", 0, 0,
+                Map.of("Input Directory", "#{dataset.directory}"),
+                // In a cluster only the primary node lists; the connection after it spreads the listed files over the nodes.
+                Map.of("schedulingPeriod", "10 sec", "executionNode", "PRIMARY"));
+        final String fetch = fetchFile(group, 200);
+        final String extract = extractImageFeatures(group, model, writer, 400);
         final String train = client.createProcessor(group, TRAIN_IMAGE_CLASSIFIER_TYPE, "TrainImageClassifier", 0, 600,
-                Map.of("Record Reader", reader, "Maximum Epochs", "#{training.max.epochs}"),
+                Map.of("Record Reader", reader, "Maximum Epochs", "#{training.max.epochs}",
+                        "Training Set Store Directory", "#{training.store.directory}"),
                 Map.of("autoTerminatedRelationships", List.of("original")));
-        final String putModel = client.createProcessor(group, STANDARD + "PutFile", "Put Classifier And Report", 0, 750,
+        final String putModel = client.createProcessor(group, STANDARD + "PutFile", "Put Classifier And Report", 0, 800,
                 Map.of("Directory", "#{classifier.output.directory}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
-        final String failure = failureBranch(group, 800, 300);
+        final String failure = failureBranch(group, 900, 200);
 
         client.connect(group, list, fetch, List.of("success"), "ROUND_ROBIN");
         client.connect(group, fetch, extract, List.of("success"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, fetch, failure, List.of("not.found", "permission.denied", "failure"), "DO_NOT_LOAD_BALANCE");
-        client.connect(group, extract, merge, List.of("success"), "SINGLE_NODE");
+        client.connect(group, fetch, train, List.of("not.found", "permission.denied", "failure"), "SINGLE_NODE");
+        client.connect(group, extract, train, List.of("success"), "SINGLE_NODE");
         client.connect(group, extract, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
-        client.connect(group, merge, train, List.of("merged"), "SINGLE_NODE");
-        client.connect(group, merge, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, extract, train, List.of("failure"), "SINGLE_NODE");
         client.connect(group, train, putModel, List.of("model", "report"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, train, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
     }
 
     private void buildScoreImages(final String group) throws IOException {
         final String model = onnxModelService(group);
-        final String reader = client.createControllerService(group, JSON_READER, "Feature Record Reader", Map.of());
+        final String reader = client.createControllerService(group, AVRO_READER, "Feature Record Reader", Map.of());
+        final String featureWriter = client.createControllerService(group, AVRO_WRITER, "Feature Record Writer", Map.of());
         final String writer = client.createControllerService(group, JSON_WRITER, "Prediction Record Writer", Map.of());
         final String classifier = client.createControllerService(group, CLASSIFIER_MODEL_SERVICE, "Classifier Model",
                 Map.of("Classifier Artifact Path", "#{classifier.model}"));
         final String list = listFile(group, "#{input.directory}", 0);
         final String fetch = fetchFile(group, 150);
-        final String extract = extractImageFeatures(group, model, writer);
+        final String extract = extractImageFeatures(group, model, featureWriter, 300);
         final String score = client.createProcessor(group, SCORE_IMAGE_CLASSIFIER, "ScoreImageClassifier", 0, 450,
                 Map.of("Classifier Model Service", classifier, "Record Reader", reader, "Record Writer", writer),
                 Map.of());
@@ -203,8 +204,8 @@ public final class FlowTemplates {
     }
 
     /** The feature extractor of the train and score flows, which must agree on layer, pooling and label. */
-    private String extractImageFeatures(final String group, final String model, final String writer) throws IOException {
-        return client.createProcessor(group, EXTRACT_IMAGE_FEATURES, "ExtractImageFeatures", 0, 300,
+    private String extractImageFeatures(final String group, final String model, final String writer, final double y) throws IOException {
+        return client.createProcessor(group, EXTRACT_IMAGE_FEATURES, "ExtractImageFeatures", 0, y,
                 Map.of("ONNX Model Service", model, "Record Writer", writer, "Layer", "#{feature.layer}",
                         "Pooling", "#{feature.pooling}", "Batch Size", "#{batch.size}", "Label", LABEL_FROM_FOLDER),
                 Map.of("autoTerminatedRelationships", List.of("original"), "concurrentlySchedulableTaskCount", INFERENCE_TASKS));
@@ -225,6 +226,7 @@ public final class FlowTemplates {
     }
 
     private String fetchFile(final String group, final double y) throws IOException {
+        // Completion Strategy None: the input stays where it is.
         return client.createProcessor(group, STANDARD + "FetchFile", "FetchFile", 0, y,
                 Map.of("Completion Strategy", "None"), Map.of());
     }

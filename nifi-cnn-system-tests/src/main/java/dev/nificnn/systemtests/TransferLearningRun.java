@@ -2,25 +2,45 @@ package dev.nificnn.systemtests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nificnn.classifier.ClassificationReport;
+import dev.nificnn.classifier.ConfusionMatrixRenderer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 
 /**
  * Imports templates/train-image-classifier.json and templates/score-images.json into a running NiFi and runs them: train on
- * a class-per-folder image tree, then score a held-out tree with the trained classifier, and sum up what came out.
+ * a class-per-folder image tree, then score a held-out tree with the trained classifier, evaluate the predictions against the
+ * folder labels, and sum up what came out.
  */
 public final class TransferLearningRun {
 
+    /** The training run's outcome, read from its artifact's report, its failure folder and NiFi's counters. */
+    public record Training(Path classifierArtifact, Path evaluationReport, Path confusionMatrix, Path failureReport, String failureReason,
+                           long records, long failedImages, long trainingRunsFailed, boolean complete, double validationAccuracy,
+                           List<String> labels, Map<String, Integer> classRecordCounts, double flowSeconds, double gatherSeconds,
+                           double trainingSeconds) {
+
+        public boolean failed() {
+            return classifierArtifact == null;
+        }
+    }
+
     /** What a run produced. */
-    public record Result(Path classifierArtifact, Path evaluationReport, Path confusionMatrix, long trainingImages, long trainingFailures,
-                         long scoredImages, long scoringFailures, long correctPredictions, double trainSeconds, double scoreSeconds,
+    public record Result(Training training, long scoredImages, long scoringFailures, long correctPredictions, ClassificationReport heldOut,
+                         TreeSet<String> heldOutClasses, Path heldOutReport, Path heldOutConfusionMatrix, double scoreSeconds,
                          Map<String, double[]> trainStages, Map<String, double[]> scoreStages) {
 
         public double heldOutAccuracy() {
@@ -32,95 +52,232 @@ public final class TransferLearningRun {
     public record FeatureModel(Path manifest, Path modelDirectory, String layer, String pooling) {
     }
 
+    private static final long REPORT_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
+
     private final NiFiRestClient client;
     private final Path templates;
     private final Consumer<String> progress;
+    private final Path nifiLog;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public TransferLearningRun(final NiFiRestClient client, final Path templates, final Consumer<String> progress) {
+    /**
+     * @param nifiLog NiFi's application log, read for the trainer's epoch lines (null: no epoch lines)
+     */
+    public TransferLearningRun(final NiFiRestClient client, final Path templates, final Consumer<String> progress, final Path nifiLog) {
         this.client = client;
         this.templates = templates;
         this.progress = progress;
+        this.nifiLog = nifiLog;
     }
 
     /**
+     * Trains, and when training gave a model, scores the held-out tree.
+     *
      * @param trainingInputs files in the training tree
-     * @param trainingRecords feature records to gather before training (the images expected to decode); when fewer arrive,
-     *                        training starts after the flow's training.max.wait
      */
-    public Result run(final FeatureModel model, final Path trainingImages, final long trainingInputs, final long trainingRecords,
-                      final Path heldOutImages, final long heldOutInputs, final Path work, final Duration timeout)
-            throws IOException, InterruptedException {
-        final Path classifierFolder = work.resolve("classifier");
-        final Path trainFailures = work.resolve("train-failed");
+    public Result run(final FeatureModel model, final Path trainingImages, final long trainingInputs, final Path heldOutImages, final long heldOutInputs,
+                      final Path work, final Duration timeout) throws IOException, InterruptedException {
+        final String root = client.rootGroupId();
+        final String trainGroup = client.uploadFlowDefinition(root, "train-image-classifier", templates.resolve("train-image-classifier.json"), 0, 0);
+        final Training training = train(trainGroup, model, trainingImages, trainingInputs, work, timeout);
+        final Map<String, double[]> trainStages = new FlowProgress(client, trainGroup).processorFigures();
+        client.stopGroup(trainGroup);
+        if (training.failed()) {
+            return new Result(training, 0, 0, 0, null, classFolders(heldOutImages), null, null, 0, trainStages, Map.of());
+        }
+
         final Path predictions = work.resolve("predictions");
         final Path scoreFailures = work.resolve("score-failed");
-        final String root = client.rootGroupId();
-
-        progress.accept("Importing " + templates.resolve("train-image-classifier.json"));
-        final String trainGroup = client.uploadFlowDefinition(root, "train-image-classifier", templates.resolve("train-image-classifier.json"), 0, 0);
-        final Map<String, String> trainParameters = new LinkedHashMap<>(modelParameters(model));
-        trainParameters.put("dataset.directory", trainingImages.toString());
-        trainParameters.put("classifier.output.directory", classifierFolder.toString());
-        trainParameters.put("failure.directory", trainFailures.toString());
-        trainParameters.put("training.records", Long.toString(trainingRecords));
-        trainParameters.put("training.max.wait", "30 sec");
-        client.setParameters(trainGroup, trainParameters);
-        client.enableControllerServices(trainGroup);
-        requireValid(trainGroup);
-        progress.accept("Training flow started over " + trainingInputs + " files in " + trainingImages);
-        final long trainStart = System.nanoTime();
-        client.startGroup(trainGroup);
-        final FlowProgress trainProgress = new FlowProgress(client, trainGroup);
-        trainProgress.await(() -> countSafely(classifierFolder, ".classifier.zip") + countSafely(classifierFolder, ".evaluation.json")
-                + countSafely(classifierFolder, ".png"), 3, timeout, progress);
-        final double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
-        final Map<String, double[]> trainStages = trainProgress.processorFigures();
-        client.stopGroup(trainGroup);
-        final Path artifact = FlowProgress.files(classifierFolder, ".classifier.zip").getFirst();
-        final Path report = FlowProgress.files(classifierFolder, ".evaluation.json").getFirst();
-        final Path picture = FlowProgress.files(classifierFolder, ".png").getFirst();
-        final long trainFailed = FlowProgress.files(trainFailures.resolve("reasons"));
-
         progress.accept("Importing " + templates.resolve("score-images.json"));
-        final String scoreGroup = client.uploadFlowDefinition(root, "score-images", templates.resolve("score-images.json"), 0, 400);
+        final String scoreGroup = client.uploadFlowDefinition(root, "score-images", templates.resolve("score-images.json"), 0, 1200);
         final Map<String, String> scoreParameters = new LinkedHashMap<>(modelParameters(model));
         scoreParameters.put("input.directory", heldOutImages.toString());
         scoreParameters.put("predictions.directory", predictions.toString());
         scoreParameters.put("failure.directory", scoreFailures.toString());
-        scoreParameters.put("classifier.model", artifact.toString());
+        scoreParameters.put("classifier.model", training.classifierArtifact().toString());
         client.setParameters(scoreGroup, scoreParameters);
         client.enableControllerServices(scoreGroup);
         requireValid(scoreGroup);
         progress.accept("Scoring flow started over " + heldOutInputs + " held-out files in " + heldOutImages);
-        final long scoreStart = System.nanoTime();
+        final StageProgress scoring = new StageProgress("score", heldOutInputs, 0);
         client.startGroup(scoreGroup);
-        final FlowProgress scoreProgress = new FlowProgress(client, scoreGroup);
-        scoreProgress.await(() -> countPredictions(predictions) + FlowProgress.files(scoreFailures.resolve("reasons")), heldOutInputs, timeout, progress);
-        final double scoreSeconds = (System.nanoTime() - scoreStart) / 1e9;
-        final Map<String, double[]> scoreStages = scoreProgress.processorFigures();
+        awaitIdle(scoreGroup, () -> countPredictions(predictions) + FlowProgress.files(scoreFailures.resolve("reasons")), heldOutInputs, timeout, scoring);
+        final double scoreSeconds = scoring.seconds();
+        final Map<String, double[]> scoreStages = new FlowProgress(client, scoreGroup).processorFigures();
         client.stopGroup(scoreGroup);
 
-        long scored = 0;
+        final List<JsonNode> records = predictionRecords(predictions);
+        final List<String> labels = training.labels();
+        final int[] actual = new int[records.size()];
+        final int[] predicted = new int[records.size()];
+        final List<String> evaluationLabels = new ArrayList<>(labels);
         long correct = 0;
-        for (final JsonNode record : predictionRecords(predictions)) {
-            scored++;
-            if (record.path("label").asText().equals(record.path("predicted_label").asText())) {
+        for (int index = 0; index < records.size(); index++) {
+            final String label = records.get(index).path("label").asText();
+            final String prediction = records.get(index).path("predicted_label").asText();
+            if (!evaluationLabels.contains(label)) {
+                // A held-out class the classifier does not know: kept in the evaluation, where it can only be wrong.
+                evaluationLabels.add(label);
+            }
+            actual[index] = evaluationLabels.indexOf(label);
+            predicted[index] = evaluationLabels.indexOf(prediction);
+            if (label.equals(prediction)) {
                 correct++;
             }
         }
-        return new Result(artifact, report, picture, trainingInputs - trainFailed, trainFailed, scored,
-                FlowProgress.files(scoreFailures.resolve("reasons")), correct, trainSeconds, scoreSeconds, trainStages, scoreStages);
+        final ClassificationReport heldOut = ClassificationReport.of(actual, predicted, evaluationLabels);
+        final Path classifierFolder = training.classifierArtifact().getParent();
+        final Path heldOutReport = classifierFolder.resolve("held-out.evaluation.json");
+        final Path heldOutPicture = classifierFolder.resolve("held-out.confusion-matrix.png");
+        Files.write(heldOutReport, heldOutJson(heldOut, training));
+        Files.write(heldOutPicture, ConfusionMatrixRenderer.renderPng(heldOut));
+        return new Result(training, records.size(), failureReasons(scoreFailures), correct, heldOut, classFolders(heldOutImages), heldOutReport,
+                heldOutPicture, scoreSeconds, trainStages, scoreStages);
+    }
+
+    private Training train(final String trainGroup, final FeatureModel model, final Path trainingImages, final long trainingInputs, final Path work,
+                           final Duration timeout) throws IOException, InterruptedException {
+        final Path classifierFolder = work.resolve("classifier");
+        final Path trainFailures = work.resolve("train-failed");
+        progress.accept("Imported " + templates.resolve("train-image-classifier.json"));
+        final Map<String, String> trainParameters = new LinkedHashMap<>(modelParameters(model));
+        trainParameters.put("dataset.directory", trainingImages.toString());
+        trainParameters.put("classifier.output.directory", classifierFolder.toString());
+        trainParameters.put("failure.directory", trainFailures.toString());
+        trainParameters.put("training.store.directory", work.resolve("training-sets").toString());
+        client.setParameters(trainGroup, trainParameters);
+        client.enableControllerServices(trainGroup);
+        requireValid(trainGroup);
+        progress.accept("Training flow started over " + trainingInputs + " files in " + trainingImages);
+        final NiFiLogTail epochs = nifiLog == null ? null : new NiFiLogTail(nifiLog);
+        final long extractedBefore = client.counter("ExtractImageFeatures", "Images");
+        final long gatheredBefore = gathered();
+        final StageProgress extraction = new StageProgress("extract", trainingInputs, extractedBefore);
+        final StageProgress gathering = new StageProgress("gather", trainingInputs, gatheredBefore);
+        client.startGroup(trainGroup);
+
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        long lastReport = 0;
+        double gatherSeconds = Double.NaN;
+        int quietPolls = 0;
+        while (true) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("Training did not finish within " + timeout + "; queued " + client.groupStatus(trainGroup).path("flowFilesQueued").asInt()
+                        + "; bulletins: " + client.bulletins());
+            }
+            final long gatheredNow = gathered() - gatheredBefore;
+            if (Double.isNaN(gatherSeconds) && gatheredNow >= trainingInputs) {
+                gatherSeconds = gathering.seconds();
+                progress.accept("  all " + trainingInputs + " images gathered after " + StageProgress.duration(Duration.ofSeconds(Math.round(gatherSeconds)))
+                        + "; training one classifier on them");
+            }
+            if (epochs != null) {
+                for (final String line : epochs.newLines(": softmax-regression epoch ")) {
+                    progress.accept("  train     " + line.substring(line.indexOf(": softmax-regression epoch ") + 2));
+                }
+                for (final String line : epochs.newLines(": multilayer-perceptron epoch ")) {
+                    progress.accept("  train     " + line.substring(line.indexOf(": multilayer-perceptron epoch ") + 2));
+                }
+            }
+            if (System.nanoTime() - lastReport > REPORT_EVERY_NANOS) {
+                lastReport = System.nanoTime();
+                extraction.report(client.counter("ExtractImageFeatures", "Images"), progress);
+                gathering.report(gatheredBefore + gatheredNow, progress);
+            }
+            final boolean finished = countSafely(classifierFolder, ".classifier.zip") + countSafely(classifierFolder, ".evaluation.json")
+                    + countSafely(classifierFolder, ".png") >= 3 || countSafely(trainFailures, ".training-failure.json") > 0;
+            final JsonNode status = client.groupStatus(trainGroup);
+            final boolean idle = status.path("flowFilesQueued").asInt() == 0 && status.path("activeThreadCount").asInt() == 0;
+            quietPolls = finished && idle ? quietPolls + 1 : 0;
+            if (quietPolls >= 3) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        final double flowSeconds = extraction.seconds();
+        final double trainingSeconds = flowSeconds - (Double.isNaN(gatherSeconds) ? flowSeconds : gatherSeconds);
+        final List<Path> failures = FlowProgress.files(trainFailures, ".training-failure.json").stream()
+                .filter(file -> !file.startsWith(trainFailures.resolve("reasons"))).toList();
+        final long failedImages = failureReasons(trainFailures) - failures.size();
+        if (!failures.isEmpty()) {
+            final JsonNode failure = mapper.readTree(Files.readAllBytes(failures.getFirst()));
+            return new Training(null, null, null, failures.getFirst(), failure.path("error").asText(), failure.path("trainingSet").path("records").asLong(),
+                    failedImages, failures.size(), failure.path("trainingSet").path("complete").asBoolean(), Double.NaN, List.of(), Map.of(),
+                    flowSeconds, gatherSeconds, trainingSeconds);
+        }
+        final Path artifact = FlowProgress.files(classifierFolder, ".classifier.zip").getFirst();
+        final Path report = FlowProgress.files(classifierFolder, ".evaluation.json").stream()
+                .filter(file -> !file.getFileName().toString().startsWith("held-out")).findFirst().orElseThrow();
+        final Path picture = FlowProgress.files(classifierFolder, ".png").stream()
+                .filter(file -> !file.getFileName().toString().startsWith("held-out")).findFirst().orElseThrow();
+        final JsonNode evaluation = mapper.readTree(Files.readAllBytes(report));
+        final List<String> labels = new ArrayList<>();
+        evaluation.path("labels").forEach(label -> labels.add(label.asText()));
+        final Map<String, Integer> classCounts = new LinkedHashMap<>();
+        evaluation.path("classRecordCounts").properties().forEach(entry -> classCounts.put(entry.getKey(), entry.getValue().asInt()));
+        final JsonNode trainingSet = evaluation.path("trainingSet");
+        return new Training(artifact, report, picture, null, null, trainingSet.path("records").asLong(), failedImages, 0,
+                trainingSet.path("complete").asBoolean(), evaluation.path("validationAccuracy").asDouble(), labels, classCounts,
+                flowSeconds, gatherSeconds, trainingSeconds);
+    }
+
+    private long gathered() throws IOException {
+        return client.counter("TrainImageClassifier", "Training records gathered") + client.counter("TrainImageClassifier", "Failed images counted");
+    }
+
+    private void awaitIdle(final String groupId, final LongSupplier counter, final long expected, final Duration timeout, final StageProgress stage)
+            throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        long lastReport = 0;
+        int quietPolls = 0;
+        while (System.nanoTime() < deadline) {
+            final long count = counter.getAsLong();
+            final JsonNode status = client.groupStatus(groupId);
+            final boolean idle = status.path("flowFilesQueued").asInt() == 0 && status.path("activeThreadCount").asInt() == 0;
+            quietPolls = count >= expected && idle ? quietPolls + 1 : 0;
+            if (quietPolls >= 3) {
+                stage.report(count, progress);
+                return;
+            }
+            if (System.nanoTime() - lastReport > REPORT_EVERY_NANOS) {
+                lastReport = System.nanoTime();
+                stage.report(count, progress);
+            }
+            Thread.sleep(500);
+        }
+        throw new IOException("After " + timeout + ": " + counter.getAsLong() + " of " + expected + " done; queued "
+                + client.groupStatus(groupId).path("flowFilesQueued").asInt() + "; bulletins: " + client.bulletins());
+    }
+
+    private byte[] heldOutJson(final ClassificationReport heldOut, final Training training) throws IOException {
+        final ObjectNode root = mapper.createObjectNode();
+        root.put("heldOutAccuracy", heldOut.accuracy());
+        root.put("heldOutMacroF1", heldOut.macroF1());
+        root.put("validationAccuracy", training.validationAccuracy());
+        root.put("classifierArtifact", training.classifierArtifact().toString());
+        root.set("labels", mapper.valueToTree(heldOut.labels()));
+        root.set("perClass", mapper.valueToTree(heldOut.classes()));
+        root.set("confusionMatrix", mapper.valueToTree(heldOut.confusionMatrix()));
+        return mapper.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root);
+    }
+
+    /** The class folders of an image tree. */
+    static TreeSet<String> classFolders(final Path images) throws IOException {
+        final TreeSet<String> classes = new TreeSet<>();
+        try (Stream<Path> folders = Files.list(images)) {
+            folders.filter(Files::isDirectory).forEach(folder -> classes.add(folder.getFileName().toString()));
+        }
+        return classes;
     }
 
     /** Every prediction record written by the score flow (JSON arrays of records, one file per batch). */
     public List<JsonNode> predictionRecords(final Path predictions) throws IOException {
-        final List<JsonNode> records = new java.util.ArrayList<>();
+        final List<JsonNode> records = new ArrayList<>();
         if (!Files.isDirectory(predictions)) {
             return records;
         }
-        try (var files = Files.walk(predictions)) {
-            for (final Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+        try (Stream<Path> files = Files.walk(predictions)) {
+            for (final Path file : files.filter(Files::isRegularFile).filter(file -> !file.getFileName().toString().startsWith(".")).sorted().toList()) {
                 final JsonNode content = mapper.readTree(Files.readAllBytes(file));
                 if (content.isArray()) {
                     content.forEach(records::add);
@@ -164,5 +321,10 @@ public final class TransferLearningRun {
         if (!errors.isEmpty()) {
             throw new IOException("Invalid components after import: " + errors);
         }
+    }
+
+    /** Failure reasons the flow's failure branch wrote under the failure folder (one per failed FlowFile). */
+    static long failureReasons(final Path failureFolder) {
+        return FlowProgress.files(failureFolder.resolve("reasons"));
     }
 }

@@ -43,8 +43,7 @@ class ReliabilityFlowsTest {
                 "feature.layer", "fire9",
                 "feature.pooling", "GLOBAL_AVERAGE",
                 "batch.size", "8",
-                "training.records", Integer.toString(images),
-                "training.max.wait", "10 min"));
+                "training.store.directory", work.resolve("training-sets").toString()));
         client.enableControllerServices(group);
         client.startGroup(group);
 
@@ -67,6 +66,8 @@ class ReliabilityFlowsTest {
         final JsonNode report = restarted.mapper().readTree(Files.readAllBytes(FlowProgress.files(classifier, ".evaluation.json").getFirst()));
         assertEquals(images, report.path("trainingRecords").asInt() + report.path("validationRecords").asInt(),
                 "every image's features reached training exactly once across the restart");
+        assertTrue(report.path("trainingSet").path("complete").asBoolean(), report.toString());
+        assertEquals(images, report.path("trainingSet").path("expectedInputs").asInt());
         assertEquals(0, FlowProgress.files(work.resolve("failed")));
         assertEquals(0, restarted.groupStatus(group).path("flowFilesQueued").asInt());
         restarted.stopGroup(group);
