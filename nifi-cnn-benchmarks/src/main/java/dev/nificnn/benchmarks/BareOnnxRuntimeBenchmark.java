@@ -36,8 +36,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Baseline for the processors: a bare ONNX Runtime CPU session on the AlexNet-topology model, fed with a ready-made direct
- * tensor, at batch 1, 8 and 32, with one intra-op thread per available processor unless {@code -p intraOpThreads=N}.
+ * Baseline for the processors: a bare ONNX Runtime CPU session on the AlexNet-topology model (or, with {@code -p model=squeezenet},
+ * the real SqueezeNet 1.1 of ../shared/data, whose batch is fixed at 1), fed with a ready-made direct tensor, at batch 1, 8 and 32,
+ * with one intra-op thread per available processor unless {@code -p intraOpThreads=N}.
  * <p>
  * The primary score counts {@code session.run} calls (batches) per second; the secondary {@code images} score counts images per
  * second, the figure the processor benchmarks compare against. ({@code @OperationsPerInvocation} takes a constant and cannot
@@ -71,6 +72,15 @@ public class BareOnnxRuntimeBenchmark {
     @Param({"plain"})
     public String session;
 
+    /**
+     * {@code alexnet-topology} (generated, seeded random weights) or {@code squeezenet}: {@code squeezenet1.1-fp32.onnx} from
+     * {@code -Dnificnn.shared.data} (default ../shared/data), the main job's default feature model; batch 1 only, plain session only.
+     */
+    @Param({"alexnet-topology"})
+    public String model;
+
+    private String inputName = AlexNetTopologyModel.INPUT_NAME;
+
     private OrtSession ortSession;
     private OnnxModel serviceModel;
     private OnnxTensor input;
@@ -90,7 +100,16 @@ public class BareOnnxRuntimeBenchmark {
     @Setup(Level.Trial)
     public void createSession() throws OrtException, IOException, ModelLoadException, ModelManifestException {
         final Path modelDirectory = Path.of(System.getProperty("nificnn.benchmark.models", "target/benchmark-models"));
-        final Path model = AlexNetTopologyModel.writeIfAbsent(modelDirectory);
+        final Path modelFile;
+        if (model.equals("squeezenet")) {
+            if (batch != 1 || !session.equals("plain")) {
+                throw new IllegalArgumentException("The shared SqueezeNet takes batch 1 in a plain session only");
+            }
+            modelFile = Path.of(System.getProperty("nificnn.shared.data", "../shared/data"), "models/squeezenet1.1-fp32.onnx");
+            inputName = "data_0";
+        } else {
+            modelFile = AlexNetTopologyModel.writeIfAbsent(modelDirectory);
+        }
         final OrtEnvironment environment = OrtEnvironment.getEnvironment();
         final int threads = intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
         if (session.equals("service")) {
@@ -104,7 +123,7 @@ public class BareOnnxRuntimeBenchmark {
             if (!allowSpinning) {
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
-            ortSession = environment.createSession(model.toString(), options);
+            ortSession = environment.createSession(modelFile.toString(), options);
         }
 
         final int imageFloats = 3 * AlexNetTopologyModel.IMAGE_SIZE * AlexNetTopologyModel.IMAGE_SIZE;
@@ -131,7 +150,7 @@ public class BareOnnxRuntimeBenchmark {
 
     @Benchmark
     public float run(final ImageCounter counter) throws OrtException {
-        try (OrtSession.Result result = ortSession.run(Map.of(AlexNetTopologyModel.INPUT_NAME, input))) {
+        try (OrtSession.Result result = ortSession.run(Map.of(inputName, input))) {
             counter.images += batch;
             final OnnxTensor probabilities = (OnnxTensor) result.get(0);
             return probabilities.getFloatBuffer().get(0);

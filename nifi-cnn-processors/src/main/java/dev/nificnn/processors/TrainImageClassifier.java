@@ -384,6 +384,10 @@ public class TrainImageClassifier extends AbstractProcessor {
         for (final TrainingSetStore store : List.copyOf(stores.values())) {
             final String trigger = readyTrigger(context, store);
             if (trigger != null) {
+                if (!trained) {
+                    // The gathered FlowFiles are durable in the store: acknowledge them before a training run of minutes.
+                    session.commitAsync();
+                }
                 trainGatheredSet(context, session, store, trigger);
                 trained = true;
             }
