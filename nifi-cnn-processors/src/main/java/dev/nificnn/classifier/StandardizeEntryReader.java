@@ -35,6 +35,9 @@ final class StandardizeEntryReader {
      * @param what the entry and file, for messages
      */
     static NormalizerStandardize read(final byte[] content, final int featureLength, final String what) throws ArtifactFormatException {
+        if (content.length >= 2 && (content[0] & 0xff) == 0xac && (content[1] & 0xff) == 0xed) {
+            throw new ArtifactFormatException(what + " is a Java serialization stream (DL4J's deprecated normaliser format), which nifi-cnn never reads");
+        }
         try (DataInputStream input = new DataInputStream(new ByteArrayInputStream(content))) {
             final String header = input.readUTF();
             final int version = input.readInt();
