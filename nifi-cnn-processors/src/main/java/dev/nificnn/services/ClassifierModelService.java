@@ -1,5 +1,6 @@
 package dev.nificnn.services;
 
+import dev.nificnn.classifier.ArtifactDigest;
 import dev.nificnn.classifier.ArtifactFormatException;
 import dev.nificnn.classifier.ClassifierArtifact;
 import dev.nificnn.classifier.ClassifierModel;
@@ -34,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
         + "ScoreImageClassifier that references this service. While enabled it checks the file's modification time and size at most once "
         + "per Reload Check Interval, when a processor asks for the model; when they changed it loads the new artifact and swaps it in "
         + "atomically. Scoring already under way finishes with the model it started with; a new file that cannot be read is logged and the "
-        + "current model stays in use. Write new artifacts by renaming a complete file into place (PutFile does).")
+        + "current model stays in use. Write new artifacts by renaming a complete file into place (PutFile does). Artifacts are read as "
+        + "data only (no Java deserialization) and can be pinned to one SHA-256.")
 public class ClassifierModelService extends AbstractControllerService implements ImageClassifierProvider, VerifiableControllerService {
 
     static final PropertyDescriptor ARTIFACT_PATH = new PropertyDescriptor.Builder()
@@ -54,7 +56,16 @@ public class ClassifierModelService extends AbstractControllerService implements
             .addValidator(StandardValidators.createTimePeriodValidator(0, TimeUnit.SECONDS, 1, TimeUnit.DAYS))
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(ARTIFACT_PATH, RELOAD_CHECK_INTERVAL);
+    static final PropertyDescriptor EXPECTED_SHA256 = new PropertyDescriptor.Builder()
+            .name("Expected SHA-256")
+            .description("SHA-256 (64 hexadecimal digits) the artifact file must have. When set, a file with another digest is refused "
+                    + "before it is read, at enable and on every reload, and the model loaded before stays in use. Pins the service to one "
+                    + "artifact so that whoever can write the artifact's folder cannot change the model; unset, any valid artifact is loaded")
+            .required(false)
+            .addValidator(StandardValidators.createRegexMatchingValidator(ArtifactDigest.SHA256_HEX))
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(ARTIFACT_PATH, RELOAD_CHECK_INTERVAL, EXPECTED_SHA256);
 
     /** A loaded model and the file state it was loaded from. */
     private record Loaded(ClassifierModel model, FileStamp stamp) {
@@ -72,6 +83,7 @@ public class ClassifierModelService extends AbstractControllerService implements
     private final AtomicReference<Loaded> current = new AtomicReference<>();
     private final ReentrantLock reloadLock = new ReentrantLock();
     private volatile Path artifactPath;
+    private volatile String expectedSha256;
     private volatile long checkIntervalNanos;
     private volatile long lastCheckNanos;
     private volatile FileStamp lastFailedStamp;
@@ -85,17 +97,18 @@ public class ClassifierModelService extends AbstractControllerService implements
     public void onEnabled(final ConfigurationContext context) throws InitializationException {
         final Path path = Path.of(context.getProperty(ARTIFACT_PATH).evaluateAttributeExpressions().getValue().trim());
         checkIntervalNanos = context.getProperty(RELOAD_CHECK_INTERVAL).asTimePeriod(TimeUnit.NANOSECONDS);
+        final String expected = context.getProperty(EXPECTED_SHA256).getValue();
         if (!Files.isRegularFile(path)) {
             throw new InitializationException("Classifier artifact " + path + " does not exist or is not a file");
         }
         try {
-            // The stamp is taken before reading, so that a change while reading is noticed at the next check.
-            final FileStamp stamp = FileStamp.of(path);
-            final ClassifierModel model = ClassifierArtifact.read(path);
+            final Loaded loaded = load(path, expected);
+            final ClassifierModel model = loaded.model();
             artifactPath = path;
+            expectedSha256 = expected;
             lastFailedStamp = null;
             lastCheckNanos = System.nanoTime();
-            current.set(new Loaded(model, stamp));
+            current.set(loaded);
             getLogger().info("Loaded classifier {} from {}: {} classes, {} features", model.metadata().selectedClassifier(), path,
                     model.labels().size(), model.featureLength());
         } catch (final ArtifactFormatException e) {
@@ -110,6 +123,7 @@ public class ClassifierModelService extends AbstractControllerService implements
         // The network's native memory is released by ND4J's garbage-collection-driven deallocator once nobody scores with it.
         current.set(null);
         artifactPath = null;
+        expectedSha256 = null;
     }
 
     @Override
@@ -146,15 +160,33 @@ public class ClassifierModelService extends AbstractControllerService implements
             return;
         }
         try {
-            final ClassifierModel model = ClassifierArtifact.read(path);
-            current.set(new Loaded(model, stamp));
+            final Loaded reloaded = load(path, expectedSha256);
+            final ClassifierModel model = reloaded.model();
+            current.set(reloaded);
             lastFailedStamp = null;
             getLogger().info("Reloaded classifier {} from {}: {} classes, {} features", model.metadata().selectedClassifier(), path,
                     model.labels().size(), model.featureLength());
-        } catch (final ArtifactFormatException e) {
+        } catch (final ArtifactFormatException | IOException e) {
             lastFailedStamp = stamp;
             getLogger().warn("The changed classifier artifact could not be loaded; scoring goes on with the model loaded before: {}", e.getMessage());
         }
+    }
+
+    /**
+     * Reads the artifact, checking its digest first when one is expected, and returns it with the file state it was read from.
+     * The digest and the zip are read through separate opens: a file replaced in between changes the state, which is refused here
+     * and read again at the next check.
+     */
+    private static Loaded load(final Path path, final String expected) throws ArtifactFormatException, IOException {
+        final FileStamp before = FileStamp.of(path);
+        if (expected != null) {
+            ArtifactDigest.check(path, expected);
+        }
+        final ClassifierModel model = ClassifierArtifact.read(path);
+        if (!before.equals(FileStamp.of(path))) {
+            throw new ArtifactFormatException("Classifier artifact " + path + " changed while it was read; it is read again at the next check");
+        }
+        return new Loaded(model, before);
     }
 
     @Override
@@ -163,13 +195,14 @@ public class ClassifierModelService extends AbstractControllerService implements
         final String location = context.getProperty(ARTIFACT_PATH).evaluateAttributeExpressions(variables).getValue();
         final ConfigVerificationResult.Builder result = new ConfigVerificationResult.Builder().verificationStepName("Load classifier artifact");
         try {
-            final ClassifierModel model = ClassifierArtifact.read(Path.of(Objects.requireNonNull(location, "no path").trim()));
+            final ClassifierModel model = load(Path.of(Objects.requireNonNull(location, "no path").trim()),
+                    context.getProperty(EXPECTED_SHA256).getValue()).model();
             result.outcome(ConfigVerificationResult.Outcome.SUCCESSFUL)
                     .explanation("Loaded " + model.metadata().selectedClassifier() + " from " + location + ": " + model.labels().size()
                             + " classes " + model.labels() + ", " + model.featureLength() + " features"
                             + (model.metadata().featureModel() == null ? "" : " from " + model.metadata().featureModel() + " layer "
                             + model.metadata().featureLayer()));
-        } catch (final ArtifactFormatException | RuntimeException e) {
+        } catch (final ArtifactFormatException | IOException | RuntimeException e) {
             result.outcome(ConfigVerificationResult.Outcome.FAILED).explanation(e.getMessage());
         }
         return List.of(result.build());
