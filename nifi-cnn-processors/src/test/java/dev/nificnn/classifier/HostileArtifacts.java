@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectOutputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,10 +65,10 @@ public final class HostileArtifacts {
                 "is a Java serialization stream (DL4J's deprecated normaliser format), which nifi-cnn never reads",
                 file -> withEntries(softmax, file, Map.of(NORMALIZER, serialized(new ArrayList<>(List.of(0.5, 1.5))))));
         add(hostile, "zip bomb entry", directory, "zip-bomb.zip", "declares 268435456 bytes, more than the",
-                file -> withEntries(softmax, file, Map.of(COEFFICIENTS, new byte[256 << 20])));
+                file -> withEntries(softmax, file, COEFFICIENTS, zeros(256 << 20)));
         add(hostile, "zip bomb behind a lying size", directory, "lying-zip-bomb.zip", "inflates to more than the 328 bytes it declares",
                 file -> {
-                    withEntries(softmax, file, Map.of(NORMALIZER, new byte[64 << 20]));
+                    withEntries(softmax, file, NORMALIZER, zeros(64 << 20));
                     Files.write(file, withDeclaredSize(Files.readAllBytes(file), NORMALIZER, 328));
                 });
         add(hostile, "parameters declaring billions of elements", directory, "billions.zip", "where a vector of 18 values is expected",
@@ -116,28 +117,56 @@ public final class HostileArtifacts {
         hostile.put(name, new Hostile(name, file, reason));
     }
 
+    /** What one entry holds, written straight into the zip (so that a bomb's zeros are never one array in memory). */
+    private interface Content {
+        void writeTo(OutputStream output) throws IOException;
+    }
+
+    private static Content zeros(final long size) {
+        return output -> {
+            final byte[] chunk = new byte[1 << 20];
+            for (long written = 0; written < size; written += chunk.length) {
+                output.write(chunk, 0, (int) Math.min(chunk.length, size - written));
+            }
+        };
+    }
+
+    private static void withEntries(final Path source, final Path target, final String name, final Content content) throws IOException {
+        copyReplacing(source, target, Map.of(name, content));
+    }
+
     /** Copies an artifact, replacing the entries named in {@code entries} and adding the others at the end. */
     private static void withEntries(final Path source, final Path target, final Map<String, byte[]> entries) throws IOException {
-        final Map<String, byte[]> remaining = new LinkedHashMap<>(entries);
+        final Map<String, Content> contents = new LinkedHashMap<>();
+        entries.forEach((name, bytes) -> contents.put(name, output -> output.write(bytes)));
+        copyReplacing(source, target, contents);
+    }
+
+    private static void copyReplacing(final Path source, final Path target, final Map<String, Content> entries) throws IOException {
+        final Map<String, Content> remaining = new LinkedHashMap<>(entries);
         try (ZipFile zip = new ZipFile(source.toFile()); ZipOutputStream output = new ZipOutputStream(Files.newOutputStream(target))) {
             final Enumeration<? extends ZipEntry> all = zip.entries();
             while (all.hasMoreElements()) {
                 final ZipEntry entry = all.nextElement();
-                final byte[] replacement = remaining.remove(entry.getName());
+                final Content replacement = remaining.remove(entry.getName());
                 try (InputStream input = zip.getInputStream(entry)) {
-                    put(output, entry.getName(), replacement == null ? input.readAllBytes() : replacement);
+                    put(output, entry.getName(), replacement == null ? input::transferTo : replacement);
                 }
             }
-            for (final Map.Entry<String, byte[]> extra : remaining.entrySet()) {
+            for (final Map.Entry<String, Content> extra : remaining.entrySet()) {
                 put(output, extra.getKey(), extra.getValue());
             }
         }
     }
 
-    private static void put(final ZipOutputStream zip, final String name, final byte[] content) throws IOException {
+    private static void put(final ZipOutputStream zip, final String name, final Content content) throws IOException {
         zip.putNextEntry(new ZipEntry(name));
-        zip.write(content);
+        content.writeTo(zip);
         zip.closeEntry();
+    }
+
+    private static void put(final ZipOutputStream zip, final String name, final byte[] content) throws IOException {
+        put(zip, name, output -> output.write(content));
     }
 
     /**
