@@ -48,6 +48,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -301,17 +302,28 @@ public class ExtractImageFeatures extends AbstractProcessor {
             extracted.add(flowFile);
         }
 
-        if (!records.isEmpty()) {
+        // One output per dataset listing in the batch, so that each output keeps its listing's id and size (the attributes all
+        // its parents share) and TrainImageClassifier counts every record towards the right set.
+        final Map<String, List<Integer>> byDataset = new LinkedHashMap<>();
+        for (int index = 0; index < extracted.size(); index++) {
+            final String dataset = Objects.requireNonNullElse(extracted.get(index).getAttribute(DatasetAttributes.SET_ID), "");
+            byDataset.computeIfAbsent(dataset, key -> new ArrayList<>()).add(index);
+        }
+        final List<FlowFile> written = new ArrayList<>();
+        for (final List<Integer> group : byDataset.values()) {
+            final List<FlowFile> parents = group.stream().map(extracted::get).toList();
+            final List<MapRecord> groupRecords = group.stream().map(records::get).toList();
             try {
-                writeRecords(context, session, extracted, records, model, layer, providerName);
+                writeRecords(context, session, parents, groupRecords, model, layer, providerName);
+                written.addAll(parents);
             } catch (final IOException | SchemaNotFoundException | ProcessException e) {
                 // The writer refused: nothing was lost, the inputs go to failure with the reason.
-                for (final FlowFile flowFile : extracted) {
+                for (final FlowFile flowFile : parents) {
                     failures.put(flowFile, "Feature records cannot be written: " + e.getMessage());
                 }
-                extracted.clear();
             }
         }
+        extracted.retainAll(written);
         final String details = "Features of layer " + layer + " extracted by model " + model.modelId() + " on " + providerName;
         for (final FlowFile flowFile : extracted) {
             final FlowFile original = session.putAllAttributes(flowFile, Map.of(MODEL_ID_ATTRIBUTE, model.modelId(), PROVIDER_ATTRIBUTE, providerName));

@@ -158,6 +158,30 @@ class ExtractImageFeaturesTest {
     }
 
     @Test
+    void keepsEachDatasetListingsIdAndSizeOnItsOwnOutput() throws Exception {
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        // A re-listed tree's first images share a batch with the last images of the previous listing.
+        runner.enqueue(kitten, Map.of("filename", "a1", "cnn.dataset.id", "listing-a", "cnn.dataset.size", "3", "cnn.dataset.index", "1"));
+        runner.enqueue(fish, Map.of("filename", "b0", "cnn.dataset.id", "listing-b", "cnn.dataset.size", "4", "cnn.dataset.index", "0"));
+        runner.enqueue(fish, Map.of("filename", "a2", "cnn.dataset.id", "listing-a", "cnn.dataset.size", "3", "cnn.dataset.index", "2"));
+        runner.run();
+        runner.assertTransferCount(ExtractImageFeatures.REL_SUCCESS, 2);
+        final MockFlowFile first = runner.getFlowFilesForRelationship(ExtractImageFeatures.REL_SUCCESS).get(0);
+        final MockFlowFile second = runner.getFlowFilesForRelationship(ExtractImageFeatures.REL_SUCCESS).get(1);
+        first.assertAttributeEquals("cnn.dataset.id", "listing-a");
+        first.assertAttributeEquals("cnn.dataset.size", "3");
+        first.assertAttributeEquals("record.count", "2");
+        first.assertAttributeNotExists("cnn.dataset.index");
+        second.assertAttributeEquals("cnn.dataset.id", "listing-b");
+        second.assertAttributeEquals("cnn.dataset.size", "4");
+        second.assertAttributeEquals("record.count", "1");
+        final JsonNode records = new ObjectMapper().readTree(first.getContent());
+        assertEquals("a1", records.get(0).get("source").asText());
+        assertEquals("a2", records.get(1).get("source").asText());
+        runner.assertTransferCount(ExtractImageFeatures.REL_ORIGINAL, 3);
+    }
+
+    @Test
     void sendsUndecodableImagesToFailureAndWritesTheOthers() throws Exception {
         runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
         runner.enqueue(kitten, Map.of("filename", "good"));

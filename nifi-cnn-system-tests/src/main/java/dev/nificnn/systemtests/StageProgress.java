@@ -13,6 +13,7 @@ final class StageProgress {
     private final long total;
     private final long startNanos = System.nanoTime();
     private final long startCount;
+    private long finishNanos;
 
     StageProgress(final String stage, final long total, final long startCount) {
         this.stage = stage;
@@ -23,7 +24,10 @@ final class StageProgress {
     /** Formats the line for a counter that started at startCount and now reads count. */
     String line(final long count) {
         final long done = Math.max(0, count - startCount);
-        final double seconds = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
+        if (done >= total && finishNanos == 0) {
+            finishNanos = System.nanoTime();
+        }
+        final double seconds = Math.max(1e-9, seconds());
         final double rate = done / seconds;
         final int filled = total <= 0 ? 0 : (int) Math.min(BAR_WIDTH, BAR_WIDTH * done / total);
         final String eta = rate <= 0 || done >= total ? "-" : duration(Duration.ofSeconds(Math.round((total - done) / rate)));
@@ -31,12 +35,16 @@ final class StageProgress {
                 ".".repeat(BAR_WIDTH - filled), done, total, rate, eta, duration(Duration.ofSeconds(Math.round(seconds))));
     }
 
+    /** Prints the line, until the stage is done: its last line is printed once. */
     void report(final long count, final Consumer<String> output) {
-        output.accept(line(count));
+        if (finishNanos == 0) {
+            output.accept(line(count));
+        }
     }
 
+    /** Seconds since the stage started, up to the moment it was seen done. */
     double seconds() {
-        return (System.nanoTime() - startNanos) / 1e9;
+        return ((finishNanos == 0 ? System.nanoTime() : finishNanos) - startNanos) / 1e9;
     }
 
     static String duration(final Duration duration) {

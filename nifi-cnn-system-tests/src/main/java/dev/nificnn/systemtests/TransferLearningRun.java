@@ -99,9 +99,11 @@ public final class TransferLearningRun {
         client.enableControllerServices(scoreGroup);
         requireValid(scoreGroup);
         progress.accept("Scoring flow started over " + heldOutInputs + " held-out files in " + heldOutImages);
+        // Progress from NiFi's counter, not by reading the prediction files: parsing them every poll would take CPU from the flow.
+        final long extractedBefore = client.counter("ExtractImageFeatures", "Images");
         final StageProgress scoring = new StageProgress("score", heldOutInputs, 0);
         client.startGroup(scoreGroup);
-        awaitIdle(scoreGroup, () -> countPredictions(predictions) + FlowProgress.files(scoreFailures.resolve("reasons")), heldOutInputs, timeout, scoring);
+        awaitIdle(scoreGroup, () -> counterSafely("ExtractImageFeatures", "Images") - extractedBefore, heldOutInputs, timeout, scoring);
         final double scoreSeconds = scoring.seconds();
         final Map<String, double[]> scoreStages = new FlowProgress(client, scoreGroup).processorFigures();
         client.stopGroup(scoreGroup);
@@ -172,11 +174,10 @@ public final class TransferLearningRun {
                         + "; training one classifier on them");
             }
             if (epochs != null) {
-                for (final String line : epochs.newLines(": softmax-regression epoch ")) {
-                    progress.accept("  train     " + line.substring(line.indexOf(": softmax-regression epoch ") + 2));
-                }
-                for (final String line : epochs.newLines(": multilayer-perceptron epoch ")) {
-                    progress.accept("  train     " + line.substring(line.indexOf(": multilayer-perceptron epoch ") + 2));
+                // TrainImageClassifier logs "Training set <id>: <candidate> epoch <n> of at most <m>: validation accuracy ..., loss ...".
+                for (final String line : epochs.newLines(" of at most ")) {
+                    final int candidate = line.indexOf(": ", line.indexOf("Training set "));
+                    progress.accept("  train     " + (candidate < 0 ? line : line.substring(candidate + 2)));
                 }
             }
             if (System.nanoTime() - lastReport > REPORT_EVERY_NANOS) {
@@ -289,11 +290,11 @@ public final class TransferLearningRun {
         return records;
     }
 
-    private long countPredictions(final Path predictions) {
+    private long counterSafely(final String component, final String counter) {
         try {
-            return predictionRecords(predictions).size();
+            return client.counter(component, counter);
         } catch (final IOException e) {
-            // a batch file still being written is read again at the next poll
+            // asked again at the next poll
             return 0;
         }
     }
