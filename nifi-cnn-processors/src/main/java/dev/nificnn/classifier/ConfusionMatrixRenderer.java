@@ -28,8 +28,13 @@ public final class ConfusionMatrixRenderer {
     private ConfusionMatrixRenderer() {
     }
 
-    /** Returns the PNG bytes of the report's confusion matrix. */
+    /** Returns the PNG bytes of the report's confusion matrix, titled as a validation split's. */
     public static byte[] renderPng(final ClassificationReport report) {
+        return renderPng(report, "validation");
+    }
+
+    /** Returns the PNG bytes of the report's confusion matrix; the title names the split (validation, held-out, ...). */
+    public static byte[] renderPng(final ClassificationReport report, final String split) {
         final List<String> labels = report.labels();
         final int classCount = labels.size();
         final int cell = classCount <= 12 ? 56 : classCount <= 40 ? 28 : 14;
@@ -62,8 +67,8 @@ public final class ConfusionMatrixRenderer {
             graphics.fillRect(0, 0, width, height);
             graphics.setColor(Color.BLACK);
             graphics.setFont(titleFont);
-            graphics.drawString(String.format(Locale.ROOT, "Confusion matrix (validation accuracy %.2f%%, macro F1 %.3f)",
-                    report.accuracy() * 100, report.macroF1()), MARGIN, MARGIN + 16);
+            graphics.drawString(String.format(Locale.ROOT, "Confusion matrix (%s accuracy %.2f%%, macro F1 %.3f)",
+                    split, report.accuracy() * 100, report.macroF1()), MARGIN, MARGIN + 16);
 
             graphics.setFont(labelFont);
             final FontMetrics metrics = graphics.getFontMetrics();

@@ -132,7 +132,7 @@ public final class TransferLearningRun {
         final Path heldOutReport = classifierFolder.resolve("held-out.evaluation.json");
         final Path heldOutPicture = classifierFolder.resolve("held-out.confusion-matrix.png");
         Files.write(heldOutReport, heldOutJson(heldOut, training));
-        Files.write(heldOutPicture, ConfusionMatrixRenderer.renderPng(heldOut));
+        Files.write(heldOutPicture, ConfusionMatrixRenderer.renderPng(heldOut, "held-out"));
         return new Result(training, records.size(), failureReasons(scoreFailures), correct, heldOut, classFolders(heldOutImages), heldOutReport,
                 heldOutPicture, scoreSeconds, trainStages, scoreStages);
     }
