@@ -3,7 +3,6 @@ package dev.nificnn.onnx;
 import dev.nificnn.onnx.graph.OnnxGraphSignature;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,9 +42,11 @@ public record ModelFileDescription(Path modelFile, Path labelFile, int width, in
     public ModelManifest read() throws ModelManifestException {
         final byte[] model;
         try {
-            model = Files.readAllBytes(modelFile);
+            model = ModelLoader.readModelFile(modelFile);
         } catch (final NoSuchFileException e) {
             throw new ModelManifestException("Model file " + modelFile + " does not exist");
+        } catch (final BoundedFile.FileLimitException e) {
+            throw new ModelManifestException(e.getMessage(), e);
         } catch (final IOException e) {
             throw new ModelManifestException("Model file " + modelFile + " cannot be read: " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import ai.onnxruntime.TensorInfo;
 import dev.nificnn.onnx.graph.OnnxGraphTaps;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,6 +24,11 @@ import java.util.Map;
 
 /** Loads a model as its manifest describes it, adds the layer taps, and checks that the model matches the manifest. */
 public final class ModelLoader {
+
+    /** The most bytes a label file may hold: ImageNet-21k's 21,843 class names take under 1 MB. */
+    static final long MAXIMUM_LABEL_FILE_BYTES = 16L * 1024 * 1024;
+    /** The most labels a label file may hold, as many as a classifier artifact's features. */
+    static final int MAXIMUM_LABELS = 1_000_000;
 
     private final OnnxSessionFactory sessionFactory;
 
@@ -117,20 +123,31 @@ public final class ModelLoader {
     }
 
     private static byte[] readModel(final ModelManifest manifest, final Path modelFile) throws ModelLoadException {
-        final byte[] model;
         try {
-            model = Files.readAllBytes(modelFile);
+            // A size the manifest pins is checked before the file is read, not after.
+            final long size = Files.size(modelFile);
+            if (manifest.size() >= 0 && size != manifest.size()) {
+                throw new ModelLoadException("Model file " + modelFile + " has " + size + " bytes but manifest " + manifest.location()
+                        + " expects " + manifest.size() + ": the file is corrupt, incomplete or another model; it is not read");
+            }
+            return readModelFile(modelFile);
         } catch (final NoSuchFileException e) {
             throw new ModelLoadException("Model file " + modelFile + " named by manifest " + manifest.location() + " does not exist"
                     + (manifest.url() == null ? "" : "; download it from " + manifest.url()));
+        } catch (final BoundedFile.FileLimitException e) {
+            throw new ModelLoadException(e.getMessage(), e);
         } catch (final IOException e) {
             throw new ModelLoadException("Model file " + modelFile + " cannot be read: " + e.getMessage(), e);
         }
-        if (manifest.size() >= 0 && manifest.size() != model.length) {
-            throw new ModelLoadException("Model file " + modelFile + " has " + model.length + " bytes but manifest " + manifest.location()
-                    + " expects " + manifest.size() + ": the file is corrupt, incomplete or another model");
-        }
-        return model;
+    }
+
+    /**
+     * Reads an ONNX model file whole, refusing one larger than a protobuf message can be.
+     *
+     * @throws BoundedFile.FileLimitException when the file is larger than 2 GB or changes while it is read
+     */
+    static byte[] readModelFile(final Path modelFile) throws IOException {
+        return BoundedFile.read(modelFile, "Model file", BoundedFile.MAXIMUM_ARRAY_BYTES, "an ONNX model (one protobuf message) can hold");
     }
 
     private static List<String> readLabels(final ModelManifest manifest, final Path modelDirectory) throws ModelLoadException {
@@ -140,15 +157,23 @@ public final class ModelLoader {
         }
         final List<String> lines;
         try {
-            lines = new ArrayList<>(Files.readAllLines(labelFile, StandardCharsets.UTF_8));
+            final byte[] content = BoundedFile.read(labelFile, "Label file", MAXIMUM_LABEL_FILE_BYTES, "a label file may hold");
+            // Decoded strictly, as Files.readAllLines did: a label file that is not UTF-8 is refused, not mangled.
+            lines = new ArrayList<>(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString().lines().toList());
         } catch (final NoSuchFileException e) {
             throw new ModelLoadException("Label file " + labelFile + " named by manifest " + manifest.location() + " does not exist");
+        } catch (final BoundedFile.FileLimitException e) {
+            throw new ModelLoadException(e.getMessage(), e);
         } catch (final IOException e) {
             throw new ModelLoadException("Label file " + labelFile + " cannot be read: " + e.getMessage(), e);
         }
         // A trailing newline is not a class.
         while (!lines.isEmpty() && lines.getLast().isBlank()) {
             lines.removeLast();
+        }
+        if (lines.size() > MAXIMUM_LABELS) {
+            throw new ModelLoadException("Label file " + labelFile + " has " + lines.size() + " labels, more than the " + MAXIMUM_LABELS
+                    + " classes a model output may have");
         }
         return lines;
     }

@@ -1,6 +1,9 @@
 package dev.nificnn.onnx;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nificnn.image.ChannelOrder;
@@ -10,7 +13,6 @@ import dev.nificnn.image.TensorLayout;
 import dev.nificnn.image.TensorSpec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -42,7 +44,14 @@ import java.util.Objects;
 public record ModelManifest(Path location, String name, String description, String file, String sha256, long size,
                             String url, String licence, Input input, Output output, String labels, Map<String, Tap> taps) {
 
-    private static final ObjectMapper OBJECT_MAPPER = new ObjectMapper();
+    /** The most bytes a manifest may hold: the manifests in models/ take about 1 KB. */
+    static final long MAXIMUM_BYTES = 1024 * 1024;
+    /** The deepest JSON nesting a manifest may have: its own deepest value (taps, a tap, its shape) is at depth 3. */
+    static final int MAXIMUM_NESTING_DEPTH = 16;
+
+    private static final ObjectMapper OBJECT_MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAXIMUM_NESTING_DEPTH).build())
+            .build());
     private static final List<String> CHANNEL_ORDERS = List.of("RGB", "BGR");
     private static final List<String> RESIZE_MODES = List.of("STRETCH", "SHORTER_SIDE_CROP", "FIT_PAD");
     private static final List<String> INTERPOLATIONS = List.of("NEAREST", "BILINEAR", "BICUBIC", "AREA");
@@ -129,9 +138,11 @@ public record ModelManifest(Path location, String name, String description, Stri
     public static ModelManifest read(final Path manifestFile) throws ModelManifestException {
         final byte[] content;
         try {
-            content = Files.readAllBytes(manifestFile);
+            content = BoundedFile.read(manifestFile, "Model manifest", MAXIMUM_BYTES, "a manifest may hold");
         } catch (final NoSuchFileException e) {
             throw new ModelManifestException("Model manifest " + manifestFile + " does not exist");
+        } catch (final BoundedFile.FileLimitException e) {
+            throw new ModelManifestException(e.getMessage(), e);
         } catch (final IOException e) {
             throw new ModelManifestException("Model manifest " + manifestFile + " cannot be read: " + e.getMessage(), e);
         }
@@ -140,9 +151,17 @@ public record ModelManifest(Path location, String name, String description, Stri
 
     /** Parses manifest JSON; {@code location} names the file in messages and anchors relative file names. */
     public static ModelManifest parse(final byte[] json, final Path location) throws ModelManifestException {
+        if (json.length > MAXIMUM_BYTES) {
+            throw new ModelManifestException("Model manifest " + location + " has " + json.length + " bytes, more than the " + MAXIMUM_BYTES
+                    + " bytes a manifest may hold; it is not read");
+        }
         final JsonNode root;
         try {
             root = OBJECT_MAPPER.readTree(json);
+        } catch (final StreamConstraintsException e) {
+            throw new ModelManifestException("Model manifest " + location + " is refused by a JSON reading limit (nesting at most "
+                    + MAXIMUM_NESTING_DEPTH + " levels deep, numbers at most " + StreamReadConstraints.DEFAULT_MAX_NUM_LEN + " digits): "
+                    + e.getOriginalMessage(), e);
         } catch (final JsonProcessingException e) {
             throw new ModelManifestException("Model manifest " + location + " is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (final IOException e) {

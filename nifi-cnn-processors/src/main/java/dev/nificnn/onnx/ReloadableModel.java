@@ -123,7 +123,7 @@ public final class ReloadableModel implements AutoCloseable {
                 final ModelManifest manifest = manifestSource.read();
                 final Path modelFile = manifest.modelFile(modelDirectory);
                 final FileStamp newModelStamp = FileStamp.of(modelFile);
-                final String sha256 = ModelLoader.sha256(Files.readAllBytes(modelFile));
+                final String sha256 = ModelLoader.sha256(ModelLoader.readModelFile(modelFile));
                 if (manifest.equals(model.manifest()) && sha256.equals(model.sha256())) {
                     manifestStamp = manifestNow;
                     modelStamp = newModelStamp;
