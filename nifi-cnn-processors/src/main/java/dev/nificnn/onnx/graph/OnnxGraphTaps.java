@@ -186,6 +186,7 @@ public final class OnnxGraphTaps {
                     if (delimited && fieldNumber == OnnxFieldNumbers.GRAPH_NODE) {
                         final int fieldLength = input.readRawVarint32();
                         final int fieldStart = start + input.getTotalBytesRead();
+                        OnnxInitializers.checkFieldLength(fieldNumber, fieldStart, fieldLength, start + length);
                         readNodeOutputs(model, fieldStart, fieldLength, summary.nodeOutputs());
                         input.skipRawBytes(fieldLength);
                     } else if (delimited && (fieldNumber == OnnxFieldNumbers.GRAPH_OUTPUT || fieldNumber == OnnxFieldNumbers.GRAPH_INPUT
@@ -202,6 +203,7 @@ public final class OnnxGraphTaps {
                     } else if (delimited && fieldNumber == OnnxFieldNumbers.GRAPH_INITIALIZER) {
                         final int fieldLength = input.readRawVarint32();
                         final int fieldStart = start + input.getTotalBytesRead();
+                        OnnxInitializers.checkFieldLength(fieldNumber, fieldStart, fieldLength, start + length);
                         readInitializer(model, fieldStart, fieldLength, summary);
                         input.skipRawBytes(fieldLength);
                     } else if (!input.skipField(tag)) {

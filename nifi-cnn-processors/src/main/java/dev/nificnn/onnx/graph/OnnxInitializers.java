@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,11 @@ public final class OnnxInitializers {
             }
             long count = 1;
             for (final long dimension : fields.shape()) {
+                // Checked before multiplying: a product that wrapped around could match a short raw_data.
+                if (dimension < 0 || dimension > 0 && count > Integer.MAX_VALUE / dimension) {
+                    throw new IllegalArgumentException("Initializer '" + name + "' declares shape " + Arrays.toString(fields.shape())
+                            + ": a negative dimension or more than the " + Integer.MAX_VALUE + " values an initializer read here may hold");
+                }
                 count *= dimension;
             }
             final float[] values;
@@ -114,6 +120,7 @@ public final class OnnxInitializers {
                 if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
                     final int length = input.readRawVarint32();
                     final int start = graph[0] + input.getTotalBytesRead();
+                    checkFieldLength(WireFormat.getTagFieldNumber(tag), start, length, graph[0] + graph[1]);
                     if (visitor.visit(WireFormat.getTagFieldNumber(tag), start, length)) {
                         return;
                     }
@@ -124,6 +131,19 @@ public final class OnnxInitializers {
             }
         } catch (final IOException e) {
             throw new IllegalArgumentException("Not an ONNX model: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a length-delimited field whose declared length is negative or runs past the message holding it, before anything
+     * reads or copies that many bytes (a copy past the end would pad with zeros: a few bytes could ask for 2 GB).
+     *
+     * @param end the offset just past the enclosing message
+     */
+    static void checkFieldLength(final int fieldNumber, final int start, final int length, final int end) {
+        if (length < 0 || length > end - start) {
+            throw new IllegalArgumentException("Not an ONNX model: graph field " + fieldNumber + " at byte " + start + " declares "
+                    + Integer.toUnsignedString(length) + " bytes but only " + (end - start) + " remain in its graph");
         }
     }
 
