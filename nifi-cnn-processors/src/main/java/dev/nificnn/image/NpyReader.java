@@ -12,6 +12,10 @@ public final class NpyReader {
 
     private static final Pattern DESCRIPTION = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN_ORDER = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    /** NumPy's own reader refuses longer headers (numpy.lib.format, max_header_size) as unsafe to parse. */
+    static final int MAXIMUM_HEADER_BYTES = 10_000;
+    /** NumPy 2's NPY_MAXDIMS. */
+    static final int MAXIMUM_DIMENSIONS = 64;
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
     private NpyReader() {
@@ -38,8 +42,13 @@ public final class NpyReader {
         } else {
             throw new NpyFormatException("Unsupported .npy format version " + majorVersion + "." + content[7]);
         }
-        if (headerLength < 0 || (long) headerStart + headerLength > content.length) {
-            throw new NpyFormatException(".npy content ends inside its header");
+        if (headerLength < 0 || headerLength > MAXIMUM_HEADER_BYTES) {
+            throw new NpyFormatException(".npy header declares " + Integer.toUnsignedString(headerLength) + " bytes, more than the "
+                    + MAXIMUM_HEADER_BYTES + " bytes NumPy itself reads; it is not parsed");
+        }
+        if ((long) headerStart + headerLength > content.length) {
+            throw new NpyFormatException(".npy content ends inside its header: it declares " + headerLength + " header bytes but holds "
+                    + (content.length - headerStart));
         }
         final String header = new String(content, headerStart, headerLength, majorVersion == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         final String description = find(DESCRIPTION, header, "descr");
@@ -50,11 +59,16 @@ public final class NpyReader {
             throw new NpyFormatException("Unsupported .npy array in Fortran order: only C order is read");
         }
         final int[] shape = parseShape(find(SHAPE, header, "shape"));
+        final int dataStart = headerStart + headerLength;
         long count = 1;
         for (final int dimension : shape) {
+            // Checked before multiplying, so that no product wraps around to the size of a short file.
+            if (dimension > 0 && count > (content.length - dataStart) / Float.BYTES / dimension) {
+                throw new NpyFormatException(".npy shape " + Arrays.toString(shape) + " needs more data bytes than the "
+                        + (content.length - dataStart) + " the file holds");
+            }
             count *= dimension;
         }
-        final int dataStart = headerStart + headerLength;
         final long expectedBytes = count * Float.BYTES;
         if (content.length - dataStart != expectedBytes) {
             throw new NpyFormatException(".npy shape " + Arrays.toString(shape) + " needs " + expectedBytes + " data bytes but the file holds "
@@ -76,6 +90,9 @@ public final class NpyReader {
 
     private static int[] parseShape(final String text) throws NpyFormatException {
         final String[] parts = text.split(",");
+        if (parts.length > MAXIMUM_DIMENSIONS + 1) {
+            throw new NpyFormatException(".npy shape has " + parts.length + " dimensions, more than the " + MAXIMUM_DIMENSIONS + " NumPy allows");
+        }
         final int[] dimensions = new int[parts.length];
         int count = 0;
         for (final String part : parts) {
