@@ -19,11 +19,13 @@ public final class Cifar10BinaryReader {
     public static final int RECORD_SIZE = 1 + 3 * PLANE_SIZE;
     /** CIFAR-10 labels are 0..9. */
     public static final int CLASS_COUNT = 10;
+    /** Records of one CIFAR-10 batch (data_batch_1..5, test_batch): the most {@link #read} holds in memory. */
+    public static final int MAXIMUM_BATCH_RECORDS = 10_000;
 
     private Cifar10BinaryReader() {
     }
 
-    /** Reads a whole batch into memory. */
+    /** Reads a whole batch, at most {@value #MAXIMUM_BATCH_RECORDS} records, into memory. */
     public static LabelledImages read(final InputStream input) throws IOException, DatasetFormatException {
         try (LabelledImageStream stream = open(input)) {
             final ByteArrayOutputStream labels = new ByteArrayOutputStream();
@@ -31,6 +33,11 @@ public final class Cifar10BinaryReader {
             final byte[] image = new byte[3 * PLANE_SIZE];
             int label = stream.readNext(image);
             while (label >= 0) {
+                // Gzip input has no size to check first: 2 MB of gzip inflates to 2 GB of valid all-zero records.
+                if (labels.size() == MAXIMUM_BATCH_RECORDS) {
+                    throw new DatasetFormatException("The CIFAR-10 binary batch holds more than the " + MAXIMUM_BATCH_RECORDS
+                            + " records of a CIFAR-10 batch; it is not read into memory (stream it with Cifar10BinaryReader.open instead)");
+                }
                 labels.write(label);
                 pixels.write(image);
                 label = stream.readNext(image);

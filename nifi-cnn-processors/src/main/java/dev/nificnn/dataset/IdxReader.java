@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Reads an IDX image file with its IDX label file (the MNIST / Fashion-MNIST format), gzip-compressed or not.
@@ -18,6 +19,7 @@ public final class IdxReader {
 
     private static final int UNSIGNED_BYTE_TYPE = 0x08;
     private static final long MAXIMUM_IMAGE_BYTES = 64L * 1024 * 1024;
+    private static final int INITIAL_BYTES = 1 << 20;
 
     private IdxReader() {
     }
@@ -33,11 +35,18 @@ public final class IdxReader {
             }
             final int count = (int) declared;
             final int imageSize = stream.height() * stream.width() * stream.channels();
-            final byte[] labelBytes = new byte[count];
-            final byte[] pixels = new byte[count * imageSize];
+            // The arrays grow with the images actually read: a 30-byte file declaring two billion images must not cost 4 GB
+            // before its truncation is found (and gzip input has no size to compare the declared count with).
+            byte[] labelBytes = new byte[Math.min(count, Math.max(1, INITIAL_BYTES / imageSize))];
+            byte[] pixels = new byte[labelBytes.length * imageSize];
             final byte[] image = new byte[imageSize];
             for (int index = 0; index < count; index++) {
                 final int label = stream.readNext(image);
+                if (index == labelBytes.length) {
+                    final int capacity = (int) Math.min(count, 2L * labelBytes.length);
+                    labelBytes = Arrays.copyOf(labelBytes, capacity);
+                    pixels = Arrays.copyOf(pixels, capacity * imageSize);
+                }
                 labelBytes[index] = (byte) label;
                 System.arraycopy(image, 0, pixels, index * imageSize, imageSize);
             }
