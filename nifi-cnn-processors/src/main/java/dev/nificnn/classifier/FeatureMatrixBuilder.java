@@ -49,7 +49,7 @@ public final class FeatureMatrixBuilder {
         if (label == null || label.isBlank()) {
             throw new ClassifierInputException("Record " + recordNumber + " has no label");
         }
-        final int length = FeatureValues.length(features);
+        final int length = FeatureValues.length(features, recordNumber);
         if (length < 0) {
             throw new ClassifierInputException("Record " + recordNumber + " has no feature vector (the feature field is "
                     + (features == null ? "missing or null" : "a " + features.getClass().getSimpleName() + ", not an array of numbers") + ")");

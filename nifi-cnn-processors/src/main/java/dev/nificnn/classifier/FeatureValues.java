@@ -5,13 +5,28 @@ import java.util.List;
 /** Copies a feature vector held in a record field (array or list of numbers) into a float array without keeping it. */
 public final class FeatureValues {
 
+    /** The longest feature vector read: as long as a classifier artifact may declare, so every record read can be trained or scored. */
+    public static final int MAXIMUM_LENGTH = ClassifierArtifact.MAX_FEATURE_LENGTH;
+
     private FeatureValues() {
     }
 
     /**
      * Returns the number of values a feature field holds, or -1 when the value is not an array or list of numbers.
+     *
+     * @param recordNumber 1-based record number used in error messages
+     * @throws ClassifierInputException when it holds more than {@value #MAXIMUM_LENGTH} values
      */
-    public static int length(final Object value) {
+    public static int length(final Object value, final long recordNumber) throws ClassifierInputException {
+        final int length = length(value);
+        if (length > MAXIMUM_LENGTH) {
+            throw new ClassifierInputException("Record " + recordNumber + " has a feature vector of " + length + " values, more than the "
+                    + MAXIMUM_LENGTH + " nifi-cnn reads");
+        }
+        return length;
+    }
+
+    private static int length(final Object value) {
         if (value instanceof Object[] objects) {
             return objects.length;
         } else if (value instanceof float[] floats) {

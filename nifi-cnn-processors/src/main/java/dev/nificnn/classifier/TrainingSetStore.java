@@ -184,7 +184,7 @@ public final class TrainingSetStore {
             if (label == null || label.isBlank()) {
                 throw new ClassifierInputException("Record " + recordNumber + " has no label");
             }
-            final int length = FeatureValues.length(features);
+            final int length = FeatureValues.length(features, recordNumber);
             if (length <= 0) {
                 throw new ClassifierInputException("Record " + recordNumber + " has no feature vector (the feature field is "
                         + (features == null ? "missing or null" : "a " + features.getClass().getSimpleName() + ", not an array of numbers") + ")");
@@ -294,7 +294,8 @@ public final class TrainingSetStore {
                     while (input.readByte() == RECORD_MARKER) {
                         final String label = readText(input);
                         final int length = input.readInt();
-                        if (length <= 0 || (blockColumns >= 0 && length != blockColumns) || (columns >= 0 && length != columns)) {
+                        if (length <= 0 || length > FeatureValues.MAXIMUM_LENGTH || (blockColumns >= 0 && length != blockColumns)
+                                || (columns >= 0 && length != columns)) {
                             throw new IllegalArgumentException("feature length " + length);
                         }
                         blockColumns = length;

@@ -249,7 +249,7 @@ public class ScoreImageClassifier extends AbstractProcessor {
             if (value == null) {
                 throw new ClassifierInputException("Record " + recordNumber + " has no value in feature field '" + featureField + "'");
             }
-            final int length = FeatureValues.length(value);
+            final int length = FeatureValues.length(value, recordNumber);
             if (length < 0) {
                 throw new ClassifierInputException("Record " + recordNumber + ": feature field '" + featureField + "' is not an array of numbers");
             }
