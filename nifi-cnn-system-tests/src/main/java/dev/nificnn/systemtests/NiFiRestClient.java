@@ -226,8 +226,18 @@ public final class NiFiRestClient {
      * no component has counted yet. Counters are cheap to read, unlike walking an output folder.
      */
     public long counter(final String componentNamePrefix, final String counterName) throws IOException {
+        return counter(counters(), componentNamePrefix, counterName);
+    }
+
+    /** Every counter of the NiFi in one call, for reading several with {@link #counter(JsonNode, String, String)}. */
+    public JsonNode counters() throws IOException {
+        return get("/counters").path("counters").path("aggregateSnapshot").path("counters");
+    }
+
+    /** A counter's value in a snapshot from {@link #counters()}, summed over the components whose name starts with the prefix. */
+    public static long counter(final JsonNode counters, final String componentNamePrefix, final String counterName) {
         long total = 0;
-        for (final JsonNode counter : get("/counters").path("counters").path("aggregateSnapshot").path("counters")) {
+        for (final JsonNode counter : counters) {
             if (counterName.equals(counter.path("name").asText()) && counter.path("context").asText().startsWith(componentNamePrefix)) {
                 total += counter.path("valueCount").asLong();
             }

@@ -153,9 +153,10 @@ public final class TransferLearningRun {
         progress.accept("Training flow started over " + trainingInputs + " files in " + trainingImages);
         final NiFiLogTail epochs = nifiLog == null ? null : new NiFiLogTail(nifiLog);
         final long extractedBefore = client.counter("ExtractImageFeatures", "Images");
-        final long gatheredBefore = gathered();
+        final long gatheredBefore = gathered(client.counters());
         final StageProgress extraction = new StageProgress("extract", trainingInputs, extractedBefore);
         final StageProgress gathering = new StageProgress("gather", trainingInputs, gatheredBefore);
+        final long flowStart = System.nanoTime();
         client.startGroup(trainGroup);
 
         final long deadline = System.nanoTime() + timeout.toNanos();
@@ -167,7 +168,9 @@ public final class TransferLearningRun {
                 throw new IOException("Training did not finish within " + timeout + "; queued " + client.groupStatus(trainGroup).path("flowFilesQueued").asInt()
                         + "; bulletins: " + client.bulletins());
             }
-            final long gatheredNow = gathered() - gatheredBefore;
+            // One counter snapshot per poll, every 2 s: each REST call takes CPU from the flow being watched.
+            final JsonNode counters = client.counters();
+            final long gatheredNow = gathered(counters) - gatheredBefore;
             if (Double.isNaN(gatherSeconds) && gatheredNow >= trainingInputs) {
                 gatherSeconds = gathering.seconds();
                 progress.accept("  all " + trainingInputs + " images gathered after " + StageProgress.duration(Duration.ofSeconds(Math.round(gatherSeconds)))
@@ -182,7 +185,7 @@ public final class TransferLearningRun {
             }
             if (System.nanoTime() - lastReport > REPORT_EVERY_NANOS) {
                 lastReport = System.nanoTime();
-                extraction.report(client.counter("ExtractImageFeatures", "Images"), progress);
+                extraction.report(NiFiRestClient.counter(counters, "ExtractImageFeatures", "Images"), progress);
                 gathering.report(gatheredBefore + gatheredNow, progress);
             }
             final boolean finished = countSafely(classifierFolder, ".classifier.zip") + countSafely(classifierFolder, ".evaluation.json")
@@ -190,12 +193,12 @@ public final class TransferLearningRun {
             final JsonNode status = client.groupStatus(trainGroup);
             final boolean idle = status.path("flowFilesQueued").asInt() == 0 && status.path("activeThreadCount").asInt() == 0;
             quietPolls = finished && idle ? quietPolls + 1 : 0;
-            if (quietPolls >= 3) {
+            if (quietPolls >= 2) {
                 break;
             }
-            Thread.sleep(1000);
+            Thread.sleep(2000);
         }
-        final double flowSeconds = extraction.seconds();
+        final double flowSeconds = (System.nanoTime() - flowStart) / 1e9;
         final double trainingSeconds = flowSeconds - (Double.isNaN(gatherSeconds) ? flowSeconds : gatherSeconds);
         final List<Path> failures = FlowProgress.files(trainFailures, ".training-failure.json").stream()
                 .filter(file -> !file.startsWith(trainFailures.resolve("reasons"))).toList();
@@ -222,8 +225,9 @@ public final class TransferLearningRun {
                 flowSeconds, gatherSeconds, trainingSeconds);
     }
 
-    private long gathered() throws IOException {
-        return client.counter("TrainImageClassifier", "Training records gathered") + client.counter("TrainImageClassifier", "Failed images counted");
+    private static long gathered(final JsonNode counters) {
+        return NiFiRestClient.counter(counters, "TrainImageClassifier", "Training records gathered")
+                + NiFiRestClient.counter(counters, "TrainImageClassifier", "Failed images counted");
     }
 
     private void awaitIdle(final String groupId, final LongSupplier counter, final long expected, final Duration timeout, final StageProgress stage)
@@ -236,7 +240,7 @@ public final class TransferLearningRun {
             final JsonNode status = client.groupStatus(groupId);
             final boolean idle = status.path("flowFilesQueued").asInt() == 0 && status.path("activeThreadCount").asInt() == 0;
             quietPolls = count >= expected && idle ? quietPolls + 1 : 0;
-            if (quietPolls >= 3) {
+            if (quietPolls >= 2) {
                 stage.report(count, progress);
                 return;
             }
@@ -244,7 +248,7 @@ public final class TransferLearningRun {
                 lastReport = System.nanoTime();
                 stage.report(count, progress);
             }
-            Thread.sleep(500);
+            Thread.sleep(1000);
         }
         throw new IOException("After " + timeout + ": " + counter.getAsLong() + " of " + expected + " done; queued "
                 + client.groupStatus(groupId).path("flowFilesQueued").asInt() + "; bulletins: " + client.bulletins());
