@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nificnn.onnx.ExecutionProvider;
 import dev.nificnn.onnx.ModelManifest;
 import dev.nificnn.onnx.ModelManifestException;
+import dev.nificnn.onnx.FeaturePooling;
 import dev.nificnn.onnx.generate.AlexNetTopologyModel;
 import dev.nificnn.processors.ClassifyImage;
 import dev.nificnn.processors.ExtractImageFeatures;
@@ -76,6 +77,13 @@ public class OnnxProcessorBenchmark {
     @Param({"1", "2"})
     public int tasks;
 
+    /**
+     * {@code alexnet-topology} (generated; ExtractImageFeatures reads fc7) or {@code squeezenet} (the shared SqueezeNet 1.1, batch
+     * fixed at 1 so run image by image; ExtractImageFeatures reads fire9 with global average pooling, as the main job does).
+     */
+    @Param({"alexnet-topology"})
+    public String model;
+
     private TestRunner runner;
     private byte[][] images;
     private Map<String, String>[] attributes;
@@ -97,13 +105,23 @@ public class OnnxProcessorBenchmark {
     @SuppressWarnings("unchecked")
     public void setUp() throws IOException, InitializationException {
         final Path modelDirectory = Path.of(System.getProperty("nificnn.benchmark.models", "target/benchmark-models"));
-        AlexNetTopologyModel.writeIfAbsent(modelDirectory);
-        final Path manifest = writeManifestWithoutLabels(modelDirectory);
+        final boolean squeezeNet = model.equals("squeezenet");
+        final Path manifest;
+        final Path squeezeNetDirectory = Path.of(System.getProperty("nificnn.shared.data", "../shared/data"), "models");
+        if (squeezeNet) {
+            manifest = Path.of(System.getProperty("nificnn.models", "models"), "squeezenet1.1-shared.json");
+        } else {
+            AlexNetTopologyModel.writeIfAbsent(modelDirectory);
+            manifest = writeManifestWithoutLabels(modelDirectory);
+        }
 
         runner = TestRunners.newTestRunner(processor.equals("ClassifyImage") ? ClassifyImage.class : ExtractImageFeatures.class);
         final OnnxModelService service = new OnnxModelService();
         runner.addControllerService("model", service);
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, manifest.toString());
+        if (squeezeNet) {
+            runner.setProperty(service, OnnxModelService.MODEL_DIRECTORY, squeezeNetDirectory.toString());
+        }
         runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
         runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, Integer.toString(intraOpThreads(tasks)));
         runner.enableControllerService(service);
@@ -116,7 +134,10 @@ public class OnnxProcessorBenchmark {
             runner.enableControllerService(writer);
             runner.setProperty(ExtractImageFeatures.MODEL_SERVICE, "model");
             runner.setProperty(ExtractImageFeatures.RECORD_WRITER, "writer");
-            runner.setProperty(ExtractImageFeatures.LAYER, "fc7");
+            runner.setProperty(ExtractImageFeatures.LAYER, squeezeNet ? "fire9" : "fc7");
+            if (squeezeNet) {
+                runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+            }
             runner.setProperty(ExtractImageFeatures.BATCH_SIZE, Integer.toString(batch));
         }
 
