@@ -85,8 +85,9 @@ import java.util.concurrent.TimeUnit;
                 Set "ONNX Model Service" to it and "Layer" to fc7 ("Pooling" None, since fc7 is already a vector; for a convolution
                 layer such as SqueezeNet's fire9 choose Global Average). Set "L2 Normalize" to true for cosine-style distances.
                 Keep "Label" at its default, the name of the folder holding the image: ${absolute.path:replaceAll('/+$', ''):substringAfterLast('/')}.
-                Set "Record Writer" to a JsonRecordSetWriter (or Avro/Parquet) inheriting the record schema.
-                Send "success" (one FlowFile of records per batch) to TrainImageClassifier, or MergeRecord first to build a dataset file.
+                Set "Record Writer" to an AvroRecordSetWriter (compact: 4 bytes a float) or a JsonRecordSetWriter, inheriting the record schema.
+                List the images with ListImageDataset and send "success" (one FlowFile of records per batch and dataset listing) and
+                "failure" to TrainImageClassifier: it gathers the records until the listing's every image has arrived, then trains once.
                 """
 )
 public class ExtractImageFeatures extends AbstractProcessor {

@@ -122,7 +122,7 @@ public final class Demo {
     }
 
     private static void printStages(final String flow, final Map<String, double[]> stages) {
-        System.out.println("Per processor, " + flow + " (FlowFiles in; records for the merge and training steps):");
+        System.out.println("Per processor, " + flow + " (FlowFiles in and busy time over NiFi's last 5 minutes):");
         for (final Map.Entry<String, double[]> stage : stages.entrySet()) {
             final double[] figures = stage.getValue();
             if (figures[0] > 0 && figures[1] > 0 && !stage.getKey().startsWith("Put") && !stage.getKey().startsWith("Failure")) {
