@@ -2,6 +2,8 @@ package dev.nificnn.onnx;
 
 import org.apache.nifi.components.DescribedValue;
 
+import java.util.Arrays;
+
 /** How a layer's output becomes a feature vector: as it is (flattened), or pooled over its spatial dimensions. */
 public enum FeaturePooling implements DescribedValue {
     NONE("None", "All values of the layer, flattened in the model's order (C x H x W for NCHW models)"),
@@ -31,17 +33,63 @@ public enum FeaturePooling implements DescribedValue {
         final int channels = (int) (channelsFirst ? imageShape[0] : imageShape[imageShape.length - 1]);
         final int positions = values.length / channels;
         final float[] pooled = new float[channels];
-        for (int channel = 0; channel < channels; channel++) {
-            float maximum = Float.NEGATIVE_INFINITY;
-            double sum = 0;
-            for (int position = 0; position < positions; position++) {
-                final float value = channelsFirst ? values[channel * positions + position] : values[position * channels + channel];
-                sum += value;
-                maximum = Math.max(maximum, value);
+        if (channelsFirst) {
+            // Each channel is one contiguous run: one pass per channel, only the statistic asked for.
+            for (int channel = 0; channel < channels; channel++) {
+                final int offset = channel * positions;
+                pooled[channel] = this == GLOBAL_AVERAGE ? (float) (sum(values, offset, positions) / positions) : maximum(values, offset, positions);
             }
-            pooled[channel] = this == GLOBAL_AVERAGE ? (float) (sum / positions) : maximum;
+            return pooled;
+        }
+        // Channels last: walk the values in memory order, every channel's statistic side by side.
+        if (this == GLOBAL_AVERAGE) {
+            final double[] sums = new double[channels];
+            for (int position = 0; position < positions; position++) {
+                final int offset = position * channels;
+                for (int channel = 0; channel < channels; channel++) {
+                    sums[channel] += values[offset + channel];
+                }
+            }
+            for (int channel = 0; channel < channels; channel++) {
+                pooled[channel] = (float) (sums[channel] / positions);
+            }
+        } else {
+            Arrays.fill(pooled, Float.NEGATIVE_INFINITY);
+            for (int position = 0; position < positions; position++) {
+                final int offset = position * channels;
+                for (int channel = 0; channel < channels; channel++) {
+                    pooled[channel] = Math.max(pooled[channel], values[offset + channel]);
+                }
+            }
         }
         return pooled;
+    }
+
+    /** Sums a run of values in double precision with four independent accumulators (the JIT keeps them in flight together). */
+    private static double sum(final float[] values, final int offset, final int length) {
+        double first = 0;
+        double second = 0;
+        double third = 0;
+        double fourth = 0;
+        int index = 0;
+        for (; index + 3 < length; index += 4) {
+            first += values[offset + index];
+            second += values[offset + index + 1];
+            third += values[offset + index + 2];
+            fourth += values[offset + index + 3];
+        }
+        for (; index < length; index++) {
+            first += values[offset + index];
+        }
+        return (first + second) + (third + fourth);
+    }
+
+    private static float maximum(final float[] values, final int offset, final int length) {
+        float maximum = Float.NEGATIVE_INFINITY;
+        for (int index = 0; index < length; index++) {
+            maximum = Math.max(maximum, values[offset + index]);
+        }
+        return maximum;
     }
 
     /** Scales a vector in place to unit Euclidean length (a zero vector stays zero) and returns it. */
