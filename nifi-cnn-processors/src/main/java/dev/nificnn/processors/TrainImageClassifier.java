@@ -423,8 +423,9 @@ public class TrainImageClassifier extends AbstractProcessor {
             fail(session, flowFile, "Training Set Size '" + size + "' is not a positive whole number");
             return;
         }
-        final String setId = Objects.requireNonNullElse(context.getProperty(TRAINING_SET_ID).evaluateAttributeExpressions(flowFile).getValue(), "").isBlank()
-                ? "default" : context.getProperty(TRAINING_SET_ID).evaluateAttributeExpressions(flowFile).getValue().trim();
+        final String givenSetId = Objects.requireNonNullElse(context.getProperty(TRAINING_SET_ID).evaluateAttributeExpressions(flowFile).getValue(), "").trim();
+        // Without an id, every FlowFile that announces a size belongs to one set.
+        final String setId = givenSetId.isEmpty() ? "default" : givenSetId;
         final TrainingSetStore store;
         try {
             store = storeOf(context, setId);
