@@ -2,6 +2,7 @@ package dev.nificnn.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
@@ -19,6 +20,21 @@ public final class OnnxSessionFactory {
     /** What the requirements of the GPU providers are, for messages. */
     public static final String GPU_REQUIREMENTS = "the GPU build of ONNX Runtime 1.23 needs an NVIDIA driver, CUDA 12 (libcudart.so.12, libcublas.so.12,"
             + " libcublasLt.so.12, libcurand.so.10, libcufft.so.11) and cuDNN 9 (libcudnn.so.9) on the library path; TensorRT also needs libnvinfer.so.10";
+
+    /**
+     * Which ONNX Runtime build this JVM loaded, as operators tell the NARs apart: nifi-cnn-nar carries the CPU build,
+     * nifi-cnn-gpu-nar the GPU build (CUDA and TensorRT providers compiled in; they still need CUDA's libraries to load).
+     */
+    public static final String ONNX_RUNTIME_BUILD = detectBuild();
+
+    private static String detectBuild() {
+        return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA) ? "GPU" : "CPU";
+    }
+
+    /** Why a GPU provider cannot be used in a CPU build, for messages; null in the GPU build. */
+    private static final String CPU_BUILD_PROBLEM = ONNX_RUNTIME_BUILD.equals("GPU") ? null
+            : "this is the CPU build of ONNX Runtime (the nifi-cnn-nar NAR), which has no CUDA or TensorRT provider:"
+            + " install nifi-cnn-gpu-nar instead of nifi-cnn-nar to run on an NVIDIA GPU";
 
     /**
      * A new session and the provider that actually runs it.
@@ -52,7 +68,7 @@ public final class OnnxSessionFactory {
                     yield new CreatedSession(createGpuSession(model, settings), settings.provider(), null);
                 } catch (final OrtException e) {
                     throw new ModelLoadException(settings.provider().getDisplayName() + " execution provider could not be used on device "
-                            + settings.cudaDeviceId() + ": " + e.getMessage() + " (" + GPU_REQUIREMENTS + ")", e);
+                            + settings.cudaDeviceId() + ": " + e.getMessage() + " (" + gpuHint() + ")", e);
                 }
             }
             case AUTO -> {
@@ -60,7 +76,7 @@ public final class OnnxSessionFactory {
                 try {
                     yield new CreatedSession(createGpuSession(model, settings.withProvider(ExecutionProvider.CUDA)), ExecutionProvider.CUDA, null);
                 } catch (final OrtException e) {
-                    fallbackReason = e.getMessage();
+                    fallbackReason = CPU_BUILD_PROBLEM != null ? CPU_BUILD_PROBLEM : e.getMessage();
                 }
                 yield new CreatedSession(createCpuSession(model, settings), ExecutionProvider.CPU,
                         "CUDA could not be loaded, running on the CPU: " + fallbackReason);
@@ -81,9 +97,14 @@ public final class OnnxSessionFactory {
                 addGpuProviders(options, settings);
                 return "";
             } catch (final OrtException | RuntimeException e) {
-                return e.getMessage() + " (" + GPU_REQUIREMENTS + ")";
+                return e.getMessage() + " (" + gpuHint() + ")";
             }
         }).transform(problem -> problem.isEmpty() ? null : problem);
+    }
+
+    /** What a GPU provider needs: in the CPU build, the GPU NAR; in the GPU build, CUDA's libraries. */
+    private static String gpuHint() {
+        return CPU_BUILD_PROBLEM != null ? CPU_BUILD_PROBLEM : GPU_REQUIREMENTS;
     }
 
     private OrtSession createCpuSession(final byte[] model, final SessionSettings settings) throws ModelLoadException {

@@ -370,7 +370,8 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             try (OnnxModel loaded = new ModelLoader(new OnnxSessionFactory()).load(manifest, directory, settings, taps(context))) {
                 results.add(step("Load Model", ConfigVerificationResult.Outcome.SUCCESSFUL, "Loaded " + loaded.describe()));
                 final String providerExplanation = "Asked for " + settings.provider().getDisplayName() + ", running on "
-                        + loaded.activeProvider().getDisplayName() + (loaded.providerNote() == null ? "" : ": " + loaded.providerNote());
+                        + loaded.activeProvider().getDisplayName() + " with the " + OnnxSessionFactory.ONNX_RUNTIME_BUILD + " build of ONNX Runtime"
+                        + (loaded.providerNote() == null ? "" : ": " + loaded.providerNote());
                 results.add(step("Execution Provider", settings.provider() == ExecutionProvider.AUTO && loaded.providerNote() != null
                         ? ConfigVerificationResult.Outcome.SKIPPED : ConfigVerificationResult.Outcome.SUCCESSFUL, providerExplanation));
             }

@@ -72,7 +72,8 @@ class OnnxModelServiceTest {
         assertTrue(loaded.contains("softmaxout_1[1, 1000, 1, 1]"), loaded);
         assertTrue(loaded.contains("fire9=fire9/concat_1"), loaded);
         assertTrue(loaded.contains("1000 labels"), loaded);
-        assertEquals("Asked for CPU, running on CPU", results.get(2).getExplanation());
+        assertEquals("Asked for CPU, running on CPU with the " + System.getProperty("nificnn.expected.onnxruntime.build", "CPU")
+                + " build of ONNX Runtime", results.get(2).getExplanation());
     }
 
     @Test
@@ -250,7 +251,15 @@ class OnnxModelServiceTest {
             runner.assertValid(service);
         } else {
             runner.assertNotValid(service);
-            assertTrue(cudaProblem.contains("CUDA") && cudaProblem.contains("libcudnn.so.9"), cudaProblem);
+            // The CPU build (nifi-cnn-nar) points to the GPU NAR; the GPU build without CUDA names the libraries it needs.
+            final String hint = OnnxSessionFactory.ONNX_RUNTIME_BUILD.equals("CPU") ? "nifi-cnn-gpu-nar" : "libcudnn.so.9";
+            assertTrue(cudaProblem.contains("CUDA") && cudaProblem.contains(hint), cudaProblem);
         }
+    }
+
+    /** The build on the test classpath is the one this run means to test: CPU by default, GPU in the gpu-build execution. */
+    @Test
+    void theExpectedOnnxRuntimeBuildIsLoaded() {
+        assertEquals(System.getProperty("nificnn.expected.onnxruntime.build", "CPU"), OnnxSessionFactory.ONNX_RUNTIME_BUILD);
     }
 }

@@ -101,6 +101,9 @@ public final class Demo {
                 StageProgress.duration(Duration.ofSeconds(Math.round(trained.trainingSeconds()))),
                 StageProgress.duration(Duration.ofSeconds(Math.round(result.scoreSeconds()))), heldOutFiles / Math.max(1e-9, result.scoreSeconds()),
                 StageProgress.duration(Duration.ofNanos(System.nanoTime() - started))));
+        // A GPU-to-CPU fallback is a WARNING bulletin of the model service (kept five minutes by NiFi): repeat it here.
+        client.bulletins().stream().filter(bulletin -> bulletin.contains("CUDA")).distinct()
+                .forEach(bulletin -> System.out.println("Execution provider:       " + bulletin));
         printStages("train-image-classifier", result.trainStages());
         printStages("score-images", result.scoreStages());
         System.out.println();
