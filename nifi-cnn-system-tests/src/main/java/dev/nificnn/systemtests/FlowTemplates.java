@@ -99,6 +99,19 @@ public final class FlowTemplates {
         return parameters;
     }
 
+    /*
+     * Canvas layout. NiFi draws a processor 352 x 128 px and a connection's label (about 240 x 100 px) at the middle of a straight
+     * connection or on its first bend. The main path runs down one column, ROW apart, so that each label sits in the gap between
+     * two processors; the failure branch stands in its own column to the right, FAILURE_X, so that labels of connections into it
+     * lie between the columns. TemplateLayoutTest checks the exported definitions for overlaps.
+     */
+    private static final double ROW = 300;
+    private static final double FAILURE_X = 900;
+
+    private static double row(final int index) {
+        return index * ROW;
+    }
+
     /** Creates the named flow as a new process group (with its own parameter context) under the parent and returns its id. */
     public String build(final String parentGroupId, final String flowName) throws IOException {
         final String group = client.createProcessGroup(parentGroupId, flowName);
@@ -114,23 +127,23 @@ public final class FlowTemplates {
 
     private void buildClassifyImages(final String group) throws IOException {
         final String model = onnxModelService(group);
-        final String list = listFile(group, "#{input.directory}", 0);
-        final String fetch = fetchFile(group, 150);
-        final String classify = client.createProcessor(group, CLASSIFY_IMAGE, "ClassifyImage", 0, 300,
+        final String list = listFile(group, "#{input.directory}", row(0));
+        final String fetch = fetchFile(group, row(1));
+        final String classify = client.createProcessor(group, CLASSIFY_IMAGE, "ClassifyImage", 0, row(2),
                 Map.of("ONNX Model Service", model, "Batch Size", "#{batch.size}", "Top K", "5"),
                 Map.of("concurrentlySchedulableTaskCount", INFERENCE_TASKS));
-        final String route = client.createProcessor(group, STANDARD + "RouteOnAttribute", "Route By Score", 0, 450,
+        final String route = client.createProcessor(group, STANDARD + "RouteOnAttribute", "Route By Score", 0, row(3),
                 Map.of("Routing Strategy", "Route to Property name",
                         "confident", "${cnn.score:toDecimal():ge(#{score.threshold})}"),
                 Map.of());
-        final String putByLabel = client.createProcessor(group, STANDARD + "PutFile", "Put Into Label Folder", 0, 600,
+        final String putByLabel = client.createProcessor(group, STANDARD + "PutFile", "Put Into Label Folder", 0, row(4),
                 Map.of("Directory", "#{output.directory}/${cnn.label:replaceAll('[^A-Za-z0-9_.-]+', '_')}/${path}",
                         "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
-        final String putUncertain = client.createProcessor(group, STANDARD + "PutFile", "Put Below Threshold", 400, 600,
+        final String putUncertain = client.createProcessor(group, STANDARD + "PutFile", "Put Below Threshold", -FAILURE_X / 2 - 250, row(4),
                 Map.of("Directory", "#{output.directory}/_below_threshold/${path}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
-        final String failure = failureBranch(group, 800, 300);
+        final String failure = failureBranch(group, FAILURE_X, row(2));
 
         client.connect(group, list, fetch, List.of("success"), "ROUND_ROBIN");
         client.connect(group, fetch, classify, List.of("success"), "DO_NOT_LOAD_BALANCE");
@@ -150,28 +163,29 @@ public final class FlowTemplates {
         final String model = onnxModelService(group);
         final String reader = client.createControllerService(group, AVRO_READER, "Feature Record Reader", Map.of());
         final String writer = client.createControllerService(group, AVRO_WRITER, "Feature Record Writer", Map.of());
-        final String list = client.createProcessor(group, LIST_IMAGE_DATASET, "ListImageDataset", 0, 0,
+        final String list = client.createProcessor(group, LIST_IMAGE_DATASET, "ListImageDataset", 0, row(0),
                 Map.of("Input Directory", "#{dataset.directory}"),
                 // In a cluster only the primary node lists; the connection after it spreads the listed files over the nodes.
                 Map.of("schedulingPeriod", "10 sec", "executionNode", "PRIMARY"));
-        final String fetch = fetchFile(group, 200);
-        final String extract = extractImageFeatures(group, model, writer, 400);
-        final String train = client.createProcessor(group, TRAIN_IMAGE_CLASSIFIER_TYPE, "TrainImageClassifier", 0, 600,
+        final String fetch = fetchFile(group, row(1));
+        final String extract = extractImageFeatures(group, model, writer, row(2));
+        final String train = client.createProcessor(group, TRAIN_IMAGE_CLASSIFIER_TYPE, "TrainImageClassifier", 0, row(3),
                 Map.of("Record Reader", reader, "Maximum Epochs", "#{training.max.epochs}",
                         "Training Set Store Directory", "#{training.store.directory}"),
                 Map.of("autoTerminatedRelationships", List.of("original")));
-        final String putModel = client.createProcessor(group, STANDARD + "PutFile", "Put Classifier And Report", 0, 800,
+        final String putModel = client.createProcessor(group, STANDARD + "PutFile", "Put Classifier And Report", 0, row(4),
                 Map.of("Directory", "#{classifier.output.directory}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
-        final String failure = failureBranch(group, 900, 200);
+        final String failure = failureBranch(group, FAILURE_X, row(1));
 
         client.connect(group, list, fetch, List.of("success"), "ROUND_ROBIN");
         client.connect(group, fetch, extract, List.of("success"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, fetch, failure, List.of("not.found", "permission.denied", "failure"), "DO_NOT_LOAD_BALANCE");
-        client.connect(group, fetch, train, List.of("not.found", "permission.denied", "failure"), "SINGLE_NODE");
-        client.connect(group, extract, train, List.of("success"), "SINGLE_NODE");
+        // Past ExtractImageFeatures on its left, so that the line and its label keep clear of it.
+        client.connect(group, fetch, train, List.of("not.found", "permission.denied", "failure"), "SINGLE_NODE",
+                List.of(new double[] {-300, row(1) + 64}, new double[] {-300, row(3) + 64}));
+        client.connect(group, extract, train, List.of("success", "failure"), "SINGLE_NODE");
         client.connect(group, extract, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
-        client.connect(group, extract, train, List.of("failure"), "SINGLE_NODE");
         client.connect(group, train, putModel, List.of("model", "report"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, train, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
     }
@@ -183,16 +197,16 @@ public final class FlowTemplates {
         final String writer = client.createControllerService(group, JSON_WRITER, "Prediction Record Writer", Map.of());
         final String classifier = client.createControllerService(group, CLASSIFIER_MODEL_SERVICE, "Classifier Model",
                 Map.of("Classifier Artifact Path", "#{classifier.model}"));
-        final String list = listFile(group, "#{input.directory}", 0);
-        final String fetch = fetchFile(group, 150);
-        final String extract = extractImageFeatures(group, model, featureWriter, 300);
-        final String score = client.createProcessor(group, SCORE_IMAGE_CLASSIFIER, "ScoreImageClassifier", 0, 450,
+        final String list = listFile(group, "#{input.directory}", row(0));
+        final String fetch = fetchFile(group, row(1));
+        final String extract = extractImageFeatures(group, model, featureWriter, row(2));
+        final String score = client.createProcessor(group, SCORE_IMAGE_CLASSIFIER, "ScoreImageClassifier", 0, row(3),
                 Map.of("Classifier Model Service", classifier, "Record Reader", reader, "Record Writer", writer),
                 Map.of());
-        final String putPredictions = client.createProcessor(group, STANDARD + "PutFile", "Put Predictions", 0, 600,
+        final String putPredictions = client.createProcessor(group, STANDARD + "PutFile", "Put Predictions", 0, row(4),
                 Map.of("Directory", "#{predictions.directory}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
-        final String failure = failureBranch(group, 800, 300);
+        final String failure = failureBranch(group, FAILURE_X, row(1));
 
         client.connect(group, list, fetch, List.of("success"), "ROUND_ROBIN");
         client.connect(group, fetch, extract, List.of("success"), "DO_NOT_LOAD_BALANCE");
@@ -239,10 +253,10 @@ public final class FlowTemplates {
         final String putFailed = client.createProcessor(group, STANDARD + "PutFile", "Put Failed Input", x, y,
                 Map.of("Directory", "#{failure.directory}/${path}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("failure")));
-        final String attributesToJson = client.createProcessor(group, STANDARD + "AttributesToJSON", "Failure Reason To JSON", x, y + 150,
+        final String attributesToJson = client.createProcessor(group, STANDARD + "AttributesToJSON", "Failure Reason To JSON", x, y + ROW,
                 Map.of("Destination", "flowfile-content", "Attributes List", "filename,path,absolute.path,cnn.error", "Include Core Attributes", "false"),
                 Map.of());
-        final String putReason = client.createProcessor(group, STANDARD + "PutFile", "Put Failure Reason", x, y + 300,
+        final String putReason = client.createProcessor(group, STANDARD + "PutFile", "Put Failure Reason", x, y + 2 * ROW,
                 Map.of("Directory", "#{failure.directory}/reasons/${path}", "Conflict Resolution Strategy", "replace"),
                 Map.of("autoTerminatedRelationships", List.of("success", "failure")));
         client.connect(group, putFailed, attributesToJson, List.of("success"), "DO_NOT_LOAD_BALANCE");

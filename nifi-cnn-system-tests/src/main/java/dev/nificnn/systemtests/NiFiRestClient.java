@@ -102,7 +102,18 @@ public final class NiFiRestClient {
     /** Connects two processors of one group for the given relationships with a load-balance strategy (DO_NOT_LOAD_BALANCE, ROUND_ROBIN, SINGLE_NODE...). */
     public String connect(final String groupId, final String sourceId, final String destinationId, final List<String> relationships,
                           final String loadBalanceStrategy) throws IOException {
+        return connect(groupId, sourceId, destinationId, relationships, loadBalanceStrategy, List.of());
+    }
+
+    /** Adds a connection drawn through the given bend points ({x, y} each); its label sits on the first bend. */
+    public String connect(final String groupId, final String sourceId, final String destinationId, final List<String> relationships,
+                          final String loadBalanceStrategy, final List<double[]> bends) throws IOException {
         final ObjectNode component = mapper.createObjectNode();
+        if (!bends.isEmpty()) {
+            final ArrayNode bendArray = component.putArray("bends");
+            bends.forEach(bend -> bendArray.addObject().put("x", bend[0]).put("y", bend[1]));
+            component.put("labelIndex", 0);
+        }
         component.putObject("source").put("id", sourceId).put("groupId", groupId).put("type", "PROCESSOR");
         component.putObject("destination").put("id", destinationId).put("groupId", groupId).put("type", "PROCESSOR");
         final ArrayNode selected = component.putArray("selectedRelationships");
