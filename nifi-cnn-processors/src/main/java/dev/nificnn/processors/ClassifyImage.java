@@ -58,7 +58,11 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = ClassifyImage.MODEL_ID_ATTRIBUTE, description = "The model: manifest name and the first 12 hex digits of its SHA-256"),
         @WritesAttribute(attribute = ClassifyImage.PROVIDER_ATTRIBUTE, description = "Where the inference ran: CUDA, TensorRT or CPU"),
         @WritesAttribute(attribute = ClassifyImage.ERROR_ATTRIBUTE, description = "Why the FlowFile went to failure"),
-        @WritesAttribute(attribute = "mime.type", description = "application/json when the Output Destination is Content")
+        @WritesAttribute(attribute = "mime.type", description = "application/json when the Output Destination is Content"),
+        @WritesAttribute(attribute = InferenceCounters.BATCH_SIZE_ATTRIBUTE, description = "How many images ran in this image's batch"),
+        @WritesAttribute(attribute = InferenceCounters.BATCH_WAIT_ATTRIBUTE, description = "Milliseconds the batch waited for more images (Max Batch Wait)"),
+        @WritesAttribute(attribute = InferenceCounters.PREPARE_ATTRIBUTE, description = "Milliseconds the batch took to decode, resize and pack"),
+        @WritesAttribute(attribute = InferenceCounters.INFERENCE_ATTRIBUTE, description = "Milliseconds the batch's inference took")
 })
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "A batch holds Batch Size decoded images as float tensors"
         + " (for 224 x 224 inputs, 0.6 MB each) plus the model's activations.")
@@ -128,7 +132,7 @@ public class ClassifyImage extends AbstractProcessor {
             .description("FlowFiles that cannot be decoded or whose inference failed, with cnn.error")
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(MODEL_SERVICE, BATCH_SIZE, TOP_K, OUTPUT_DESTINATION, MAXIMUM_IMAGE_PIXELS,
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(MODEL_SERVICE, BATCH_SIZE, BatchCollector.MAX_BATCH_WAIT, TOP_K, OUTPUT_DESTINATION, MAXIMUM_IMAGE_PIXELS,
             JPEG_DRAFT_DECODING);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
     private static final ObjectMapper OBJECT_MAPPER = new ObjectMapper();
@@ -154,7 +158,9 @@ public class ClassifyImage extends AbstractProcessor {
 
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
-        final List<FlowFile> flowFiles = session.get(context.getProperty(BATCH_SIZE).asInteger());
+        final BatchCollector.Batch batch = BatchCollector.collect(session, context.getProperty(BATCH_SIZE).asInteger(),
+                context.getProperty(BatchCollector.MAX_BATCH_WAIT).asTimePeriod(TimeUnit.NANOSECONDS));
+        final List<FlowFile> flowFiles = batch.flowFiles();
         if (flowFiles.isEmpty()) {
             return;
         }
@@ -169,12 +175,15 @@ public class ClassifyImage extends AbstractProcessor {
         try (ModelLease lease = modelLease) {
             final OnnxModel model = lease.model();
             final String providerName = model.activeProvider().getDisplayName();
+            final long preparing = System.nanoTime();
             final ModelInputs.Prepared prepared = modelInputs.prepare(session, flowFiles, model);
             final long started = System.nanoTime();
             final BatchInference.Result result = BatchInference.run(model, prepared.buffer(), prepared.accepted().size(),
                     List.of(model.manifest().output().name()));
             final long inferenceNanos = System.nanoTime() - started;
             final long inferenceMillis = TimeUnit.NANOSECONDS.toMillis(inferenceNanos);
+            final InferenceCounters.BatchTimes times = new InferenceCounters.BatchTimes(flowFiles.size(), batch.waitNanos(),
+                    started - preparing, inferenceNanos);
 
             for (final Map.Entry<FlowFile, String> rejected : prepared.rejected().entrySet()) {
                 fail(session, rejected.getKey(), rejected.getValue(), model.modelId(), providerName);
@@ -189,9 +198,10 @@ public class ClassifyImage extends AbstractProcessor {
                     continue;
                 }
                 final List<ScoredClass> classes = Classification.topK(outcome.outputs()[0], model.manifest().output().kind(), model.labels(), topK);
-                session.transfer(classified(session, flowFile, classes, model.modelId(), providerName, writeContent, inferenceMillis), REL_SUCCESS);
+                final FlowFile classifiedFlowFile = classified(session, flowFile, classes, model.modelId(), providerName, writeContent, inferenceMillis);
+                session.transfer(InferenceCounters.putAttributes(session, classifiedFlowFile, times), REL_SUCCESS);
             }
-            counters.record(session, flowFiles.size(), failed, inferenceNanos);
+            counters.record(session, times, failed);
         }
     }
 

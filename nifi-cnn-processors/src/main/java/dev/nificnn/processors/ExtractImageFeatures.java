@@ -71,7 +71,11 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = ExtractImageFeatures.PROVIDER_ATTRIBUTE, description = "Where the inference ran: CUDA, TensorRT or CPU (output and originals)"),
         @WritesAttribute(attribute = ExtractImageFeatures.LAYER_ATTRIBUTE, description = "The layer read (output)"),
         @WritesAttribute(attribute = ExtractImageFeatures.FEATURE_LENGTH_ATTRIBUTE, description = "Length of each feature vector (output)"),
-        @WritesAttribute(attribute = ExtractImageFeatures.ERROR_ATTRIBUTE, description = "Why a FlowFile went to failure")
+        @WritesAttribute(attribute = ExtractImageFeatures.ERROR_ATTRIBUTE, description = "Why a FlowFile went to failure"),
+        @WritesAttribute(attribute = InferenceCounters.BATCH_SIZE_ATTRIBUTE, description = "How many images ran in the batch (output)"),
+        @WritesAttribute(attribute = InferenceCounters.BATCH_WAIT_ATTRIBUTE, description = "Milliseconds the batch waited for more images, Max Batch Wait (output)"),
+        @WritesAttribute(attribute = InferenceCounters.PREPARE_ATTRIBUTE, description = "Milliseconds the batch took to decode, resize and pack (output)"),
+        @WritesAttribute(attribute = InferenceCounters.INFERENCE_ATTRIBUTE, description = "Milliseconds the batch's inference took (output)")
 })
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "A batch holds Batch Size decoded images as float tensors"
         + " plus the layer's values of every image (AlexNet fc7: 16 KB per image; an un-pooled convolution layer can be far larger).")
@@ -189,7 +193,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
             .build();
 
     private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(MODEL_SERVICE, LAYER, POOLING, L2_NORMALIZE, RECORD_WRITER, LABEL,
-            BATCH_SIZE, MAXIMUM_IMAGE_PIXELS, JPEG_DRAFT_DECODING);
+            BATCH_SIZE, BatchCollector.MAX_BATCH_WAIT, MAXIMUM_IMAGE_PIXELS, JPEG_DRAFT_DECODING);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_ORIGINAL, REL_FAILURE);
 
     private final InferenceCounters counters = new InferenceCounters();
@@ -238,7 +242,9 @@ public class ExtractImageFeatures extends AbstractProcessor {
 
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
-        final List<FlowFile> flowFiles = session.get(context.getProperty(BATCH_SIZE).asInteger());
+        final BatchCollector.Batch batch = BatchCollector.collect(session, context.getProperty(BATCH_SIZE).asInteger(),
+                context.getProperty(BatchCollector.MAX_BATCH_WAIT).asTimePeriod(TimeUnit.NANOSECONDS));
+        final List<FlowFile> flowFiles = batch.flowFiles();
         if (flowFiles.isEmpty()) {
             return;
         }
@@ -260,19 +266,23 @@ public class ExtractImageFeatures extends AbstractProcessor {
                 context.yield();
                 return;
             }
-            extract(context, session, flowFiles, model, layer, tensor);
+            extract(context, session, batch, model, layer, tensor);
         }
     }
 
-    private void extract(final ProcessContext context, final ProcessSession session, final List<FlowFile> flowFiles, final OnnxModel model,
+    private void extract(final ProcessContext context, final ProcessSession session, final BatchCollector.Batch batch, final OnnxModel model,
                          final String layer, final String tensor) {
+        final List<FlowFile> flowFiles = batch.flowFiles();
         final FeaturePooling pooling = context.getProperty(POOLING).asAllowableValue(FeaturePooling.class);
         final boolean normalize = context.getProperty(L2_NORMALIZE).asBoolean();
         final String providerName = model.activeProvider().getDisplayName();
+        final long preparing = System.nanoTime();
         final ModelInputs.Prepared prepared = modelInputs.prepare(session, flowFiles, model);
         final long started = System.nanoTime();
         final BatchInference.Result result = BatchInference.run(model, prepared.buffer(), prepared.accepted().size(), List.of(tensor));
         final long inferenceNanos = System.nanoTime() - started;
+        final InferenceCounters.BatchTimes times = new InferenceCounters.BatchTimes(flowFiles.size(), batch.waitNanos(),
+                started - preparing, inferenceNanos);
 
         final Map<FlowFile, String> failures = new LinkedHashMap<>(prepared.rejected());
         final List<FlowFile> extracted = new ArrayList<>();
@@ -315,7 +325,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
             final List<FlowFile> parents = group.stream().map(extracted::get).toList();
             final List<MapRecord> groupRecords = group.stream().map(records::get).toList();
             try {
-                writeRecords(context, session, parents, groupRecords, model, layer, providerName);
+                writeRecords(context, session, parents, groupRecords, model, layer, providerName, times);
                 written.addAll(parents);
             } catch (final IOException | SchemaNotFoundException | ProcessException e) {
                 // The writer refused: nothing was lost, the inputs go to failure with the reason.
@@ -336,12 +346,13 @@ public class ExtractImageFeatures extends AbstractProcessor {
             session.transfer(session.putAllAttributes(failure.getKey(), Map.of(ERROR_ATTRIBUTE, failure.getValue(), MODEL_ID_ATTRIBUTE,
                     model.modelId(), PROVIDER_ATTRIBUTE, providerName)), REL_FAILURE);
         }
-        counters.record(session, flowFiles.size(), failures.size(), inferenceNanos);
+        counters.record(session, times, failures.size());
         getLogger().debug("Batch of {} images: inference {} ms", flowFiles.size(), TimeUnit.NANOSECONDS.toMillis(inferenceNanos));
     }
 
     private void writeRecords(final ProcessContext context, final ProcessSession session, final List<FlowFile> parents, final List<MapRecord> records,
-                              final OnnxModel model, final String layer, final String providerName) throws IOException, SchemaNotFoundException {
+                              final OnnxModel model, final String layer, final String providerName, final InferenceCounters.BatchTimes times)
+            throws IOException, SchemaNotFoundException {
         final RecordSetWriterFactory writerFactory = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
         final Map<String, String> variables = parents.getFirst().getAttributes();
         final RecordSchema schema = writerFactory.getSchema(variables, FEATURE_SCHEMA);
@@ -372,6 +383,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
         attributes.put(PROVIDER_ATTRIBUTE, providerName);
         attributes.put(LAYER_ATTRIBUTE, layer);
         attributes.put(FEATURE_LENGTH_ATTRIBUTE, Integer.toString(((Object[]) records.getFirst().getValue(FEATURES_FIELD)).length));
+        attributes.putAll(InferenceCounters.attributes(times));
         output = session.putAllAttributes(output, attributes);
         session.transfer(output, REL_SUCCESS);
     }

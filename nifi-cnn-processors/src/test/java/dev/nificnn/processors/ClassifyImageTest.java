@@ -247,4 +247,88 @@ class ClassifyImageTest {
         assertEquals(3, runner.getCounterValue(InferenceCounters.BATCHES));
         assertEquals(5, runner.getCounterValue(InferenceCounters.IMAGES));
     }
+
+    /** Without a Max Batch Wait (the default) a partial batch runs at once: what is queued, nothing waited for. */
+    @Test
+    void aPartialBatchRunsAtOnceByDefault() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        runner.setProperty(ClassifyImage.BATCH_SIZE, "8");
+        for (int i = 0; i < 3; i++) {
+            runner.enqueue(kitten);
+        }
+        runner.run();
+        runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 3);
+        for (final MockFlowFile flowFile : runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS)) {
+            flowFile.assertAttributeEquals(InferenceCounters.BATCH_SIZE_ATTRIBUTE, "3");
+            flowFile.assertAttributeEquals(InferenceCounters.BATCH_WAIT_ATTRIBUTE, "0");
+            assertTrue(Long.parseLong(flowFile.getAttribute(InferenceCounters.INFERENCE_ATTRIBUTE)) > 0, flowFile.getAttributes().toString());
+        }
+        assertEquals(1, runner.getCounterValue(InferenceCounters.BATCHES));
+        assertEquals(3, runner.getCounterValue(InferenceCounters.MEAN_BATCH_SIZE));
+        assertEquals(0, runner.getCounterValue(InferenceCounters.BATCH_WAIT_MILLISECONDS));
+        assertTrue(runner.getCounterValue(InferenceCounters.MEAN_PREPARE_MICROSECONDS_PER_IMAGE) > 0);
+        assertTrue(runner.getCounterValue(InferenceCounters.MEAN_INFERENCE_MICROSECONDS_PER_IMAGE) > 0);
+    }
+
+    /** A slow trickle (one image every 40 ms) with Max Batch Wait: the images wait for each other and run as one full batch. */
+    @Test
+    void maxBatchWaitGathersASlowTrickleIntoFullBatches() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        runner.setProperty(ClassifyImage.BATCH_SIZE, "6");
+        runner.setProperty(BatchCollector.MAX_BATCH_WAIT, "10 sec");
+        runner.enqueue(kitten);
+        final Thread trickle = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 11; i++) {
+                try {
+                    Thread.sleep(40);
+                } catch (final InterruptedException e) {
+                    return;
+                }
+                runner.enqueue(fish);
+            }
+        });
+        final long started = System.nanoTime();
+        runner.run(2);
+        final long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+        trickle.join();
+        runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 12);
+        assertEquals(2, runner.getCounterValue(InferenceCounters.BATCHES));
+        assertEquals(6, runner.getCounterValue(InferenceCounters.MEAN_BATCH_SIZE));
+        for (final MockFlowFile flowFile : runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS)) {
+            flowFile.assertAttributeEquals(InferenceCounters.BATCH_SIZE_ATTRIBUTE, "6");
+        }
+        // The first batch waited for five more images arriving 40 ms apart (about 200 ms), the second for what was still to come;
+        // neither waited anywhere near the 10 s allowed.
+        final long firstBatchWait = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).stream()
+                .mapToLong(flowFile -> Long.parseLong(flowFile.getAttribute(InferenceCounters.BATCH_WAIT_ATTRIBUTE))).max().orElseThrow();
+        assertTrue(firstBatchWait >= 150, "waited " + firstBatchWait + " ms");
+        final long waited = runner.getCounterValue(InferenceCounters.BATCH_WAIT_MILLISECONDS);
+        assertTrue(waited >= firstBatchWait && waited < 5_000, "waited " + waited + " ms in all");
+        assertTrue(elapsedMillis < 5_000, "took " + elapsedMillis + " ms");
+    }
+
+    /** With Max Batch Wait and nothing more arriving, the partial batch runs when the wait ends. */
+    @Test
+    void maxBatchWaitRunsAPartialBatchWhenTheWaitEnds() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        runner.setProperty(ClassifyImage.BATCH_SIZE, "8");
+        runner.setProperty(BatchCollector.MAX_BATCH_WAIT, "300 ms");
+        runner.enqueue(kitten);
+        runner.enqueue(fish);
+        runner.run();
+        runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 2);
+        final long waited = Long.parseLong(runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).getFirst()
+                .getAttribute(InferenceCounters.BATCH_WAIT_ATTRIBUTE));
+        assertTrue(waited >= 300 && waited < 2_000, "waited " + waited + " ms");
+        assertEquals(2, runner.getCounterValue(InferenceCounters.MEAN_BATCH_SIZE));
+    }
+
+    @Test
+    void maxBatchWaitIsValidated() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        runner.setProperty(BatchCollector.MAX_BATCH_WAIT, "2 min");
+        runner.assertNotValid();
+        runner.setProperty(BatchCollector.MAX_BATCH_WAIT, "50 ms");
+        runner.assertValid();
+    }
 }

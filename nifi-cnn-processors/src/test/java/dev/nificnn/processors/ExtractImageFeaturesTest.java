@@ -260,4 +260,24 @@ class ExtractImageFeaturesTest {
             assertEquals(expected[i], actual[i], tolerance, "index " + i);
         }
     }
+
+    /** The serving figures of a batch reach the output and the counters; Max Batch Wait holds a partial batch for its wait. */
+    @Test
+    void writesTheBatchFiguresAndWaitsForAFullerBatchWhenAsked() throws Exception {
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        runner.setProperty(ExtractImageFeatures.BATCH_SIZE, "4");
+        runner.setProperty(BatchCollector.MAX_BATCH_WAIT, "250 ms");
+        runner.enqueue(kitten);
+        runner.enqueue(fish);
+        runner.run();
+        final MockFlowFile output = runner.getFlowFilesForRelationship(ExtractImageFeatures.REL_SUCCESS).getFirst();
+        output.assertAttributeEquals("record.count", "2");
+        output.assertAttributeEquals(InferenceCounters.BATCH_SIZE_ATTRIBUTE, "2");
+        final long waited = Long.parseLong(output.getAttribute(InferenceCounters.BATCH_WAIT_ATTRIBUTE));
+        assertTrue(waited >= 250 && waited < 2_000, "waited " + waited + " ms");
+        assertTrue(Long.parseLong(output.getAttribute(InferenceCounters.INFERENCE_ATTRIBUTE)) > 0, output.getAttributes().toString());
+        assertEquals(1, runner.getCounterValue(InferenceCounters.BATCHES));
+        assertEquals(2, runner.getCounterValue(InferenceCounters.MEAN_BATCH_SIZE));
+        assertEquals(waited, runner.getCounterValue(InferenceCounters.BATCH_WAIT_MILLISECONDS));
+    }
 }
