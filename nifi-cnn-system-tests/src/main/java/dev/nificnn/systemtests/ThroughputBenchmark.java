@@ -3,6 +3,8 @@ package dev.nificnn.systemtests;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.nificnn.onnx.generate.AlexNetTopologyModel;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +40,10 @@ public final class ThroughputBenchmark {
         final Path sharedData = Path.of(arguments[2]).toAbsolutePath().normalize();
         final Path modelDirectory = Path.of(arguments[3]).toAbsolutePath().normalize();
         final int images = Integer.parseInt(arguments[4]);
-        // The manifest names ImageNet's label file; the generated model folder only holds the model.
+        // The AlexNet-topology model (about 244 MB, seeded weights) is generated on first use, as the JMH benchmarks do;
+        // its manifest names ImageNet's label file, which the generated model folder gets a copy of.
+        Files.createDirectories(modelDirectory);
+        System.out.println("AlexNet-topology model: " + AlexNetTopologyModel.writeIfAbsent(modelDirectory));
         final Path labels = modelDirectory.resolve("imagenet-classes.txt");
         if (!Files.exists(labels)) {
             Files.copy(sharedData.resolve("models/imagenet-classes.txt"), labels);
