@@ -62,6 +62,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = InferenceCounters.BATCH_SIZE_ATTRIBUTE, description = "How many images ran in this image's batch"),
         @WritesAttribute(attribute = InferenceCounters.BATCH_WAIT_ATTRIBUTE, description = "Milliseconds the batch waited for more images (Max Batch Wait)"),
         @WritesAttribute(attribute = InferenceCounters.PREPARE_ATTRIBUTE, description = "Milliseconds the batch took to decode, resize and pack"),
+        @WritesAttribute(attribute = InferenceCounters.GPU_MEMORY_ATTRIBUTE, description = "On CUDA or TensorRT: MiB of GPU memory this NiFi held after the batch (nvidia-smi)"),
         @WritesAttribute(attribute = InferenceCounters.INFERENCE_ATTRIBUTE, description = "Milliseconds the batch's inference took")
 })
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "A batch holds Batch Size decoded images as float tensors"
@@ -182,8 +183,8 @@ public class ClassifyImage extends AbstractProcessor {
                     List.of(model.manifest().output().name()));
             final long inferenceNanos = System.nanoTime() - started;
             final long inferenceMillis = TimeUnit.NANOSECONDS.toMillis(inferenceNanos);
-            final InferenceCounters.BatchTimes times = new InferenceCounters.BatchTimes(flowFiles.size(), batch.waitNanos(),
-                    started - preparing, inferenceNanos);
+            final InferenceCounters.BatchTimes times = InferenceCounters.BatchTimes.of(flowFiles.size(), batch.waitNanos(),
+                    started - preparing, inferenceNanos, model.activeProvider());
 
             for (final Map.Entry<FlowFile, String> rejected : prepared.rejected().entrySet()) {
                 fail(session, rejected.getKey(), rejected.getValue(), model.modelId(), providerName);

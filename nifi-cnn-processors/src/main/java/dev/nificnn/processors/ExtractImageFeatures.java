@@ -75,6 +75,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = InferenceCounters.BATCH_SIZE_ATTRIBUTE, description = "How many images ran in the batch (output)"),
         @WritesAttribute(attribute = InferenceCounters.BATCH_WAIT_ATTRIBUTE, description = "Milliseconds the batch waited for more images, Max Batch Wait (output)"),
         @WritesAttribute(attribute = InferenceCounters.PREPARE_ATTRIBUTE, description = "Milliseconds the batch took to decode, resize and pack (output)"),
+        @WritesAttribute(attribute = InferenceCounters.GPU_MEMORY_ATTRIBUTE, description = "On CUDA or TensorRT: MiB of GPU memory this NiFi held after the batch (nvidia-smi)"),
         @WritesAttribute(attribute = InferenceCounters.INFERENCE_ATTRIBUTE, description = "Milliseconds the batch's inference took (output)")
 })
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "A batch holds Batch Size decoded images as float tensors"
@@ -281,8 +282,8 @@ public class ExtractImageFeatures extends AbstractProcessor {
         final long started = System.nanoTime();
         final BatchInference.Result result = BatchInference.run(model, prepared.buffer(), prepared.accepted().size(), List.of(tensor));
         final long inferenceNanos = System.nanoTime() - started;
-        final InferenceCounters.BatchTimes times = new InferenceCounters.BatchTimes(flowFiles.size(), batch.waitNanos(),
-                started - preparing, inferenceNanos);
+        final InferenceCounters.BatchTimes times = InferenceCounters.BatchTimes.of(flowFiles.size(), batch.waitNanos(),
+                started - preparing, inferenceNanos, model.activeProvider());
 
         final Map<FlowFile, String> failures = new LinkedHashMap<>(prepared.rejected());
         final List<FlowFile> extracted = new ArrayList<>();

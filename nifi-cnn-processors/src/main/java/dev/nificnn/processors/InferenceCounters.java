@@ -1,16 +1,19 @@
 package dev.nificnn.processors;
 
+import dev.nificnn.onnx.ExecutionProvider;
+import dev.nificnn.onnx.GpuMemoryProbe;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.ProcessSession;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps the NiFi counters of an inference processor, the figures operators know from model servers: images, batches
  * (executions), failures, total and mean batch wait, preparation (decode, resize, pack) and inference time, per batch and
- * per image, and the mean batch size. NiFi counters only add deltas, so each mean is kept as a running value and adjusted
+ * per image, the mean batch size and, on a GPU, the GPU memory this NiFi holds (the latest figure, not a mean). NiFi counters only add deltas, so each mean is kept as a running value and adjusted
  * by its change. The same per-batch figures go onto each FlowFile as attributes ({@link #attributes}).
  */
 final class InferenceCounters {
@@ -31,9 +34,20 @@ final class InferenceCounters {
     static final String BATCH_WAIT_ATTRIBUTE = "cnn.batch.wait.ms";
     static final String PREPARE_ATTRIBUTE = "cnn.prepare.ms";
     static final String INFERENCE_ATTRIBUTE = "cnn.inference.ms";
+    static final String GPU_MEMORY_MEBIBYTES = "GPU Memory In Use MiB";
+    static final String GPU_MEMORY_ATTRIBUTE = "cnn.gpu.memory.mib";
 
-    /** One batch's figures. */
-    record BatchTimes(int images, long waitNanos, long prepareNanos, long inferenceNanos) {
+    /** This JVM's GPU memory as the driver reports it; asked only when a batch ran on a GPU provider. */
+    private static final GpuMemoryProbe GPU_MEMORY = new GpuMemoryProbe();
+
+    /** One batch's figures; the GPU memory this NiFi held after it, where it ran on a GPU and the driver says. */
+    record BatchTimes(int images, long waitNanos, long prepareNanos, long inferenceNanos, OptionalLong gpuMemoryMebibytes) {
+
+        static BatchTimes of(final int images, final long waitNanos, final long prepareNanos, final long inferenceNanos,
+                             final ExecutionProvider activeProvider) {
+            return new BatchTimes(images, waitNanos, prepareNanos, inferenceNanos,
+                    activeProvider == ExecutionProvider.CPU ? OptionalLong.empty() : GPU_MEMORY.usedMebibytes());
+        }
     }
 
     private long batches;
@@ -41,7 +55,7 @@ final class InferenceCounters {
     private long waitNanos;
     private long prepareNanos;
     private long inferenceNanos;
-    private final Map<String, long[]> reportedMeans = new HashMap<>();
+    private final Map<String, long[]> reportedValues = new HashMap<>();
 
     synchronized void record(final ProcessSession session, final BatchTimes batch, final int failed) {
         batches++;
@@ -57,32 +71,38 @@ final class InferenceCounters {
         session.adjustCounter(BATCH_WAIT_MILLISECONDS, millis(batch.waitNanos()), false);
         session.adjustCounter(PREPARE_MILLISECONDS, millis(batch.prepareNanos()), false);
         session.adjustCounter(INFERENCE_MILLISECONDS, millis(batch.inferenceNanos()), false);
-        reportMean(session, MEAN_BATCH_SIZE, Math.round((double) images / batches));
-        reportMean(session, MEAN_BATCH_WAIT_MILLISECONDS, Math.round(waitNanos / 1e6 / batches));
-        reportMean(session, MEAN_INFERENCE_MILLISECONDS, Math.round(inferenceNanos / 1e6 / batches));
+        setCounter(session, MEAN_BATCH_SIZE, Math.round((double) images / batches));
+        setCounter(session, MEAN_BATCH_WAIT_MILLISECONDS, Math.round(waitNanos / 1e6 / batches));
+        setCounter(session, MEAN_INFERENCE_MILLISECONDS, Math.round(inferenceNanos / 1e6 / batches));
         if (images > 0) {
-            reportMean(session, MEAN_INFERENCE_MICROSECONDS_PER_IMAGE, Math.round(inferenceNanos / 1e3 / images));
-            reportMean(session, MEAN_PREPARE_MICROSECONDS_PER_IMAGE, Math.round(prepareNanos / 1e3 / images));
+            setCounter(session, MEAN_INFERENCE_MICROSECONDS_PER_IMAGE, Math.round(inferenceNanos / 1e3 / images));
+            setCounter(session, MEAN_PREPARE_MICROSECONDS_PER_IMAGE, Math.round(prepareNanos / 1e3 / images));
+        }
+        if (batch.gpuMemoryMebibytes().isPresent()) {
+            setCounter(session, GPU_MEMORY_MEBIBYTES, batch.gpuMemoryMebibytes().getAsLong());
         }
     }
 
     /** The batch's figures as FlowFile attributes. */
     static Map<String, String> attributes(final BatchTimes batch) {
-        return Map.of(BATCH_SIZE_ATTRIBUTE, Integer.toString(batch.images()),
+        final Map<String, String> attributes = new HashMap<>(Map.of(BATCH_SIZE_ATTRIBUTE, Integer.toString(batch.images()),
                 BATCH_WAIT_ATTRIBUTE, Long.toString(millis(batch.waitNanos())),
                 PREPARE_ATTRIBUTE, Long.toString(millis(batch.prepareNanos())),
-                INFERENCE_ATTRIBUTE, Long.toString(millis(batch.inferenceNanos())));
+                INFERENCE_ATTRIBUTE, Long.toString(millis(batch.inferenceNanos()))));
+        batch.gpuMemoryMebibytes().ifPresent(mebibytes -> attributes.put(GPU_MEMORY_ATTRIBUTE, Long.toString(mebibytes)));
+        return attributes;
     }
 
     static FlowFile putAttributes(final ProcessSession session, final FlowFile flowFile, final BatchTimes batch) {
         return session.putAllAttributes(flowFile, attributes(batch));
     }
 
-    private void reportMean(final ProcessSession session, final String counter, final long mean) {
-        final long[] reported = reportedMeans.computeIfAbsent(counter, ignored -> new long[1]);
-        if (mean != reported[0]) {
-            session.adjustCounter(counter, mean - reported[0], false);
-            reported[0] = mean;
+    /** Brings a counter to {@code value} by adding the change since the last report (NiFi counters only add). */
+    private void setCounter(final ProcessSession session, final String counter, final long value) {
+        final long[] reported = reportedValues.computeIfAbsent(counter, ignored -> new long[1]);
+        if (value != reported[0]) {
+            session.adjustCounter(counter, value - reported[0], false);
+            reported[0] = value;
         }
     }
 
