@@ -122,7 +122,7 @@ public class OnnxProcessorBenchmark {
         if (squeezeNet) {
             runner.setProperty(service, OnnxModelService.MODEL_DIRECTORY, squeezeNetDirectory.toString());
         }
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
         runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, Integer.toString(intraOpThreads(tasks)));
         runner.enableControllerService(service);
         if (processor.equals("ClassifyImage")) {
@@ -136,7 +136,7 @@ public class OnnxProcessorBenchmark {
             runner.setProperty(ExtractImageFeatures.RECORD_WRITER, "writer");
             runner.setProperty(ExtractImageFeatures.LAYER, squeezeNet ? "fire9" : "fc7");
             if (squeezeNet) {
-                runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+                runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE.getValue());
             }
             runner.setProperty(ExtractImageFeatures.BATCH_SIZE, Integer.toString(batch));
         }

@@ -1,11 +1,9 @@
 package dev.nificnn.onnx;
 
-import org.apache.nifi.components.DescribedValue;
-
 import java.util.Arrays;
 
 /** How a layer's output becomes a feature vector: as it is (flattened), or pooled over its spatial dimensions. */
-public enum FeaturePooling implements DescribedValue {
+public enum FeaturePooling implements DescribedChoice {
     NONE("None", "All values of the layer, flattened in the model's order (C x H x W for NCHW models)"),
     GLOBAL_AVERAGE("Global Average", "The mean of each channel over its spatial positions: one value per channel"),
     GLOBAL_MAX("Global Max", "The maximum of each channel over its spatial positions: one value per channel");

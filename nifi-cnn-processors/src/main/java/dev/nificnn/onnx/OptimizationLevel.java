@@ -1,10 +1,9 @@
 package dev.nificnn.onnx;
 
 import ai.onnxruntime.OrtSession;
-import org.apache.nifi.components.DescribedValue;
 
 /** ONNX Runtime graph optimisation level applied when a session is created. */
-public enum OptimizationLevel implements DescribedValue {
+public enum OptimizationLevel implements DescribedChoice {
     DISABLED("Disabled", "No graph optimisations", OrtSession.SessionOptions.OptLevel.NO_OPT),
     BASIC("Basic", "Constant folding and redundant node removal", OrtSession.SessionOptions.OptLevel.BASIC_OPT),
     EXTENDED("Extended", "Basic plus node fusions", OrtSession.SessionOptions.OptLevel.EXTENDED_OPT),

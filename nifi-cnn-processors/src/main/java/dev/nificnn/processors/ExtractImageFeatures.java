@@ -5,6 +5,7 @@ import dev.nificnn.onnx.BatchInference;
 import dev.nificnn.onnx.FeaturePooling;
 import dev.nificnn.onnx.ModelLease;
 import dev.nificnn.onnx.OnnxModel;
+import dev.nificnn.services.AllowableChoices;
 import dev.nificnn.services.OnnxModelProvider;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
@@ -136,8 +137,8 @@ public class ExtractImageFeatures extends AbstractProcessor {
             .name("Pooling")
             .description("How a layer with spatial dimensions (channels x height x width) becomes a vector.")
             .required(true)
-            .allowableValues(FeaturePooling.class)
-            .defaultValue(FeaturePooling.NONE)
+            .allowableValues(AllowableChoices.of(FeaturePooling.class))
+            .defaultValue(FeaturePooling.NONE.getValue())
             .build();
 
     public static final PropertyDescriptor L2_NORMALIZE = new PropertyDescriptor.Builder()
@@ -274,7 +275,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
     private void extract(final ProcessContext context, final ProcessSession session, final BatchCollector.Batch batch, final OnnxModel model,
                          final String layer, final String tensor) {
         final List<FlowFile> flowFiles = batch.flowFiles();
-        final FeaturePooling pooling = context.getProperty(POOLING).asAllowableValue(FeaturePooling.class);
+        final FeaturePooling pooling = AllowableChoices.valueOf(context.getProperty(POOLING), FeaturePooling.class);
         final boolean normalize = context.getProperty(L2_NORMALIZE).asBoolean();
         final String providerName = model.activeProvider().getDisplayName();
         final long preparing = System.nanoTime();

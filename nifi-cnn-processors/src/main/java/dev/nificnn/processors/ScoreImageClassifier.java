@@ -123,18 +123,18 @@ public class ScoreImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 1000, true))
             .build();
 
-    static final Relationship SUCCESS = new Relationship.Builder()
+    static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
             .description("FlowFiles whose records were all scored")
             .build();
 
-    static final Relationship FAILURE = new Relationship.Builder()
+    static final Relationship REL_FAILURE = new Relationship.Builder()
             .name("failure")
             .description("FlowFiles that could not be scored, unchanged, with the reason in cnn.error")
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(RECORD_READER, RECORD_WRITER, CLASSIFIER_MODEL_SERVICE, FEATURE_FIELD, TOP_K);
-    private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -210,13 +210,13 @@ public class ScoreImageClassifier extends AbstractProcessor {
             flowFile = session.putAllAttributes(flowFile, attributes);
             session.getProvenanceReporter().modifyContent(flowFile, "Scored " + attributes.get("record.count") + " records with "
                     + model.metadata().selectedClassifier(), (System.nanoTime() - started) / 1_000_000);
-            session.transfer(flowFile, SUCCESS);
+            session.transfer(flowFile, REL_SUCCESS);
         } catch (final ProcessException | IllegalStateException e) {
             final String reason = e.getCause() instanceof ClassifierInputException ? e.getCause().getMessage()
                     : Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
             getLogger().error("Could not score {}: {}", flowFile, reason, e);
             flowFile = session.putAttribute(flowFile, ERROR_ATTRIBUTE, reason);
-            session.transfer(flowFile, FAILURE);
+            session.transfer(flowFile, REL_FAILURE);
         }
     }
 

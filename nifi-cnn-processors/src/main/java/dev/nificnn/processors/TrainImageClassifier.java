@@ -306,23 +306,23 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final Relationship MODEL = new Relationship.Builder()
+    static final Relationship REL_MODEL = new Relationship.Builder()
             .name("model")
             .description("The trained model artifact: one zip file with the DL4J network, its normaliser and JSON metadata")
             .build();
 
-    static final Relationship REPORT = new Relationship.Builder()
+    static final Relationship REL_REPORT = new Relationship.Builder()
             .name("report")
             .description("Two FlowFiles per training: the JSON evaluation report and a PNG picture of the confusion matrix")
             .build();
 
-    static final Relationship ORIGINAL = new Relationship.Builder()
+    static final Relationship REL_ORIGINAL = new Relationship.Builder()
             .name("original")
             .description("Each input once it is gathered into its training set (or, for a FlowFile trained on by itself, trained on); "
                     + "failed images counted for their set come here too")
             .build();
 
-    static final Relationship FAILURE = new Relationship.Builder()
+    static final Relationship REL_FAILURE = new Relationship.Builder()
             .name("failure")
             .description("Input whose records cannot be read or do not fit its set (its images then count as failed in the set), and, "
                     + "for each training run that failed, a JSON FlowFile saying why with the set's counts; the reason is in cnn.error")
@@ -332,7 +332,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             STORE_DIRECTORY, INCOMPLETE_SET_TIMEOUT, OUTPUT_NAME, CANDIDATES, SELECTION_METRIC, HIDDEN_LAYER_SIZES, DROPOUT_RATE, L2_REGULARIZATION,
             LEARNING_RATE, MAXIMUM_EPOCHS, EARLY_STOPPING_PATIENCE, BATCH_SIZE, VALIDATION_FRACTION, RANDOM_SEED, MAXIMUM_MATRIX_SIZE);
 
-    private static final Set<Relationship> RELATIONSHIPS = Set.of(MODEL, REPORT, ORIGINAL, FAILURE);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_MODEL, REL_REPORT, REL_ORIGINAL, REL_FAILURE);
 
     /** FlowFiles gathered per trigger: a few seconds of feature records at most, so timeouts and training are checked often. */
     private static final int GATHER_BATCH = 64;
@@ -439,7 +439,7 @@ public class TrainImageClassifier extends AbstractProcessor {
         final String inputId = flowFile.getAttribute(CoreAttributes.UUID.key());
         if (store.contains(inputId)) {
             // Gathered before a restart, acknowledged after it: counted once.
-            session.transfer(flowFile, ORIGINAL);
+            session.transfer(flowFile, REL_ORIGINAL);
             return;
         }
         final String upstreamError = FailedImages.reason(flowFile);
@@ -449,8 +449,8 @@ public class TrainImageClassifier extends AbstractProcessor {
                     block.commit();
                 }
                 session.adjustCounter("Failed images counted", FailedImages.count(flowFile), false);
-                session.getProvenanceReporter().route(flowFile, ORIGINAL, "Counted as a failed image of training set " + setId + ": " + upstreamError);
-                session.transfer(flowFile, ORIGINAL);
+                session.getProvenanceReporter().route(flowFile, REL_ORIGINAL, "Counted as a failed image of training set " + setId + ": " + upstreamError);
+                session.transfer(flowFile, REL_ORIGINAL);
                 return;
             }
             final long before = store.records();
@@ -463,9 +463,9 @@ public class TrainImageClassifier extends AbstractProcessor {
                 return;
             }
             session.adjustCounter("Training records gathered", store.records() - before, false);
-            session.getProvenanceReporter().route(flowFile, ORIGINAL, "Gathered " + (store.records() - before) + " records into training set " + setId
+            session.getProvenanceReporter().route(flowFile, REL_ORIGINAL, "Gathered " + (store.records() - before) + " records into training set " + setId
                     + ": " + store.records() + " records and " + store.failedInputs() + " failed images of " + store.expectedInputs());
-            session.transfer(flowFile, ORIGINAL);
+            session.transfer(flowFile, REL_ORIGINAL);
         } catch (final IOException e) {
             getLogger().error("Training set store {} cannot be written; FlowFiles stay queued: {}", storeRoot, e.getMessage(), e);
             session.rollback();
@@ -560,7 +560,7 @@ public class TrainImageClassifier extends AbstractProcessor {
                         + ": " + completeness.records() + " records, " + completeness.failedInputs() + " failed images, " + completeness.expectedInputs()
                         + " announced, complete " + completeness.complete());
             }
-            TrainingOutputs.transfer(session, outputs, MODEL, REPORT);
+            TrainingOutputs.transfer(session, outputs, REL_MODEL, REL_REPORT);
             session.adjustCounter("Classifiers trained", 1, false);
             getLogger().info("Trained {} on training set {} ({} records of {} features, {} failed images, complete {}) in {} ms: validation accuracy {}",
                     trained.metadata().selectedClassifier(), store.setId(), matrix.rows(), matrix.columns(), completeness.failedInputs(),
@@ -579,7 +579,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             failure = session.write(failure, output -> output.write(content));
             failure = session.putAllAttributes(failure, attributes);
             session.getProvenanceReporter().create(failure, "Training on set " + store.setId() + " failed: " + reason);
-            session.transfer(failure, FAILURE);
+            session.transfer(failure, REL_FAILURE);
         }
         session.commitAsync(() -> {
             try {
@@ -610,8 +610,8 @@ public class TrainImageClassifier extends AbstractProcessor {
             final long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
             session.getProvenanceReporter().fork(flowFile, outputs, "Trained " + trained.metadata().selectedClassifier()
                     + " on " + input.matrix().rows() + " records, validation accuracy " + format(trained.validation().accuracy()), elapsedMillis);
-            TrainingOutputs.transfer(session, outputs, MODEL, REPORT);
-            session.transfer(flowFile, ORIGINAL);
+            TrainingOutputs.transfer(session, outputs, REL_MODEL, REL_REPORT);
+            session.transfer(flowFile, REL_ORIGINAL);
             getLogger().info("Trained {} on {} records of {} features in {} ms: validation accuracy {}", trained.metadata().selectedClassifier(),
                     input.matrix().rows(), input.matrix().columns(), elapsedMillis, format(trained.validation().accuracy()));
         } catch (final ClassifierInputException | MalformedRecordException | SchemaNotFoundException | IOException | RuntimeException e) {
@@ -624,7 +624,7 @@ public class TrainImageClassifier extends AbstractProcessor {
 
     private void fail(final ProcessSession session, final FlowFile flowFile, final String reason) {
         getLogger().error("{} goes to failure: {}", flowFile, reason);
-        session.transfer(session.putAttribute(flowFile, ERROR_ATTRIBUTE, reason), FAILURE);
+        session.transfer(session.putAttribute(flowFile, ERROR_ATTRIBUTE, reason), REL_FAILURE);
     }
 
     private record TrainingInput(FeatureMatrix matrix, FeatureSource source) {

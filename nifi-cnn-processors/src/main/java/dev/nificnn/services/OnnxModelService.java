@@ -200,8 +200,8 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             .name("Execution Provider")
             .description("Where ONNX Runtime runs the model. The provider actually active is written by processors to cnn.provider.")
             .required(true)
-            .allowableValues(ExecutionProvider.class)
-            .defaultValue(ExecutionProvider.AUTO)
+            .allowableValues(AllowableChoices.of(ExecutionProvider.class))
+            .defaultValue(ExecutionProvider.AUTO.getValue())
             .build();
 
     public static final PropertyDescriptor CUDA_DEVICE_ID = new PropertyDescriptor.Builder()
@@ -210,7 +210,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             .required(true)
             .defaultValue("0")
             .addValidator(StandardValidators.NON_NEGATIVE_INTEGER_VALIDATOR)
-            .dependsOn(EXECUTION_PROVIDER, ExecutionProvider.AUTO, ExecutionProvider.CUDA, ExecutionProvider.TENSORRT)
+            .dependsOn(EXECUTION_PROVIDER, ExecutionProvider.AUTO.getValue(), ExecutionProvider.CUDA.getValue(), ExecutionProvider.TENSORRT.getValue())
             .build();
 
     public static final PropertyDescriptor GPU_MEMORY_LIMIT = new PropertyDescriptor.Builder()
@@ -219,7 +219,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             .required(true)
             .defaultValue("2 GB")
             .addValidator(StandardValidators.DATA_SIZE_VALIDATOR)
-            .dependsOn(EXECUTION_PROVIDER, ExecutionProvider.AUTO, ExecutionProvider.CUDA, ExecutionProvider.TENSORRT)
+            .dependsOn(EXECUTION_PROVIDER, ExecutionProvider.AUTO.getValue(), ExecutionProvider.CUDA.getValue(), ExecutionProvider.TENSORRT.getValue())
             .build();
 
     public static final PropertyDescriptor INTRA_OP_THREADS = new PropertyDescriptor.Builder()
@@ -235,8 +235,8 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             .name("Optimization Level")
             .description("ONNX Runtime graph optimisations applied when the session is created.")
             .required(true)
-            .allowableValues(OptimizationLevel.class)
-            .defaultValue(OptimizationLevel.ALL)
+            .allowableValues(AllowableChoices.of(OptimizationLevel.class))
+            .defaultValue(OptimizationLevel.ALL.getValue())
             .build();
 
     public static final PropertyDescriptor ADDITIONAL_LAYER_TAPS = new PropertyDescriptor.Builder()
@@ -290,7 +290,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
                 results.add(invalid(MODEL_MANIFEST, e.getMessage()));
             }
         }
-        final ExecutionProvider provider = context.getProperty(EXECUTION_PROVIDER).asAllowableValue(ExecutionProvider.class);
+        final ExecutionProvider provider = AllowableChoices.valueOf(context.getProperty(EXECUTION_PROVIDER), ExecutionProvider.class);
         if (provider == ExecutionProvider.CUDA || provider == ExecutionProvider.TENSORRT) {
             final String problem = OnnxSessionFactory.checkGpuProvider(new SessionSettings(provider,
                     context.getProperty(CUDA_DEVICE_ID).asInteger(), 0, 1, OptimizationLevel.ALL));
@@ -449,13 +449,13 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
     }
 
     private static SessionSettings settings(final ConfigurationContext context) {
-        final ExecutionProvider provider = context.getProperty(EXECUTION_PROVIDER).asAllowableValue(ExecutionProvider.class);
+        final ExecutionProvider provider = AllowableChoices.valueOf(context.getProperty(EXECUTION_PROVIDER), ExecutionProvider.class);
         final boolean gpu = provider != ExecutionProvider.CPU;
         return new SessionSettings(provider,
                 gpu ? context.getProperty(CUDA_DEVICE_ID).asInteger() : 0,
                 gpu ? context.getProperty(GPU_MEMORY_LIMIT).asDataSize(DataUnit.B).longValue() : 0,
                 context.getProperty(INTRA_OP_THREADS).asInteger(),
-                context.getProperty(OPTIMIZATION_LEVEL).asAllowableValue(OptimizationLevel.class));
+                AllowableChoices.valueOf(context.getProperty(OPTIMIZATION_LEVEL), OptimizationLevel.class));
     }
 
     private static Path modelDirectory(final String value) {

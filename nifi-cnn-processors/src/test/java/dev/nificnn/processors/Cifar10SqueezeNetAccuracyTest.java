@@ -72,8 +72,8 @@ class Cifar10SqueezeNetAccuracyTest {
         final long trainingStarted = System.nanoTime();
         trainer.run();
         final long trainingSeconds = (System.nanoTime() - trainingStarted) / 1_000_000_000;
-        trainer.assertTransferCount(TrainImageClassifier.MODEL, 1);
-        final MockFlowFile model = trainer.getFlowFilesForRelationship(TrainImageClassifier.MODEL).getFirst();
+        trainer.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
+        final MockFlowFile model = trainer.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
         final Path artifact = directory.resolve("cifar10.classifier.zip");
         Files.write(artifact, model.toByteArray());
 
@@ -93,9 +93,9 @@ class Cifar10SqueezeNetAccuracyTest {
         scorer.setProperty(ScoreImageClassifier.CLASSIFIER_MODEL_SERVICE, "classifier");
         scorer.enqueue(testRecords);
         scorer.run();
-        scorer.assertAllFlowFilesTransferred(ScoreImageClassifier.SUCCESS, 1);
+        scorer.assertAllFlowFilesTransferred(ScoreImageClassifier.REL_SUCCESS, 1);
 
-        final JsonNode scored = new ObjectMapper().readTree(scorer.getFlowFilesForRelationship(ScoreImageClassifier.SUCCESS).getFirst().getContent());
+        final JsonNode scored = new ObjectMapper().readTree(scorer.getFlowFilesForRelationship(ScoreImageClassifier.REL_SUCCESS).getFirst().getContent());
         assertEquals(10 * TEST_PER_CLASS, scored.size());
         int correct = 0;
         for (final JsonNode record : scored) {
@@ -123,7 +123,7 @@ class Cifar10SqueezeNetAccuracyTest {
         extractor.setProperty(ExtractImageFeatures.MODEL_SERVICE, "model");
         extractor.setProperty(ExtractImageFeatures.RECORD_WRITER, "writer");
         extractor.setProperty(ExtractImageFeatures.LAYER, "fire9");
-        extractor.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        extractor.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE.getValue());
         extractor.setProperty(ExtractImageFeatures.LABEL, "${cifar.class}");
         extractor.setProperty(ExtractImageFeatures.BATCH_SIZE, Integer.toString(EXTRACTION_BATCH));
         final StringBuilder records = new StringBuilder(images.size() * 6_000).append('[');

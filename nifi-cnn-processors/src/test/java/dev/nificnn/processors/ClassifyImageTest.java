@@ -53,7 +53,7 @@ class ClassifyImageTest {
         runner.addControllerService(SERVICE_ID, service);
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, testManifest(manifestName).toString());
         runner.setProperty(service, OnnxModelService.MODEL_DIRECTORY, SharedData.require("models").toString());
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
         runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, "2");
         runner.enableControllerService(service);
         return service;
@@ -103,7 +103,7 @@ class ClassifyImageTest {
         runner.setProperty(service, OnnxModelService.STD, "1,1,1");
         runner.setProperty(service, OnnxModelService.RESIZE_MODE, "STRETCH");
         runner.setProperty(service, OnnxModelService.OUTPUT_KIND, "PROBABILITIES");
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
         runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, "2");
         runner.enableControllerService(service);
     }
@@ -149,7 +149,7 @@ class ClassifyImageTest {
             committed.addControllerService(SERVICE_ID, service);
             committed.setProperty(service, OnnxModelService.MODEL_MANIFEST, Path.of("..", "models", name + ".json").toAbsolutePath().toString());
             committed.setProperty(service, OnnxModelService.MODEL_DIRECTORY, SharedData.require("models").toString());
-            committed.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+            committed.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
             committed.enableControllerService(service);
             committed.setProperty(ClassifyImage.MODEL_SERVICE, SERVICE_ID);
             committed.enqueue(kitten);

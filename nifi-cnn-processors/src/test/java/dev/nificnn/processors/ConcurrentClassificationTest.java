@@ -39,7 +39,7 @@ class ConcurrentClassificationTest {
         final OnnxModelService service = new OnnxModelService();
         runner.addControllerService("model", service);
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, manifest.toString());
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
         runner.setProperty(service, OnnxModelService.INTRA_OP_THREADS, "1");
         runner.setProperty(service, OnnxModelService.MODEL_CHECK_INTERVAL, checkInterval);
         runner.enableControllerService(service);

@@ -58,7 +58,7 @@ class ExtractImageFeaturesTest {
 
     @Test
     void writesOneRecordPerImageWithTheDocumentedFields() throws Exception {
-        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE.getValue());
         runner.enqueue(kitten, Map.of("filename", "kitten_224.png", "absolute.path", "/data/train/cat/"));
         runner.enqueue(fish, Map.of("filename", "fish.png", "absolute.path", "/data/train/fish"));
         runner.enqueue(kitten, Map.of("filename", "unlabelled.png"));
@@ -120,12 +120,12 @@ class ExtractImageFeaturesTest {
         }
 
         runner.clearTransferState();
-        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_MAX);
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_MAX.getValue());
         runner.enqueue(kitten);
         assertArraysClose(expectedMaximum, floats(runAndReadRecords(1).get(0).get("features")), 0f);
 
         runner.clearTransferState();
-        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE.getValue());
         runner.setProperty(ExtractImageFeatures.L2_NORMALIZE, "true");
         runner.enqueue(kitten);
         final float[] normalised = floats(runAndReadRecords(1).get(0).get("features"));
@@ -159,7 +159,7 @@ class ExtractImageFeaturesTest {
 
     @Test
     void keepsEachDatasetListingsIdAndSizeOnItsOwnOutput() throws Exception {
-        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE.getValue());
         // A re-listed tree's first images share a batch with the last images of the previous listing.
         runner.enqueue(kitten, Map.of("filename", "a1", "cnn.dataset.id", "listing-a", "cnn.dataset.size", "3", "cnn.dataset.index", "1"));
         runner.enqueue(fish, Map.of("filename", "b0", "cnn.dataset.id", "listing-b", "cnn.dataset.size", "4", "cnn.dataset.index", "0"));
@@ -183,7 +183,7 @@ class ExtractImageFeaturesTest {
 
     @Test
     void sendsUndecodableImagesToFailureAndWritesTheOthers() throws Exception {
-        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE.getValue());
         runner.enqueue(kitten, Map.of("filename", "good"));
         runner.enqueue(Arrays.copyOf(kitten, 64), Map.of("filename", "truncated"));
         runner.enqueue(fish, Map.of("filename", "also-good"));
@@ -213,7 +213,7 @@ class ExtractImageFeaturesTest {
         final OnnxModelService service = new OnnxModelService();
         alexNet.addControllerService("alexnet", service);
         alexNet.setProperty(service, OnnxModelService.MODEL_MANIFEST, manifestCopy.toString());
-        alexNet.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        alexNet.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
         alexNet.enableControllerService(service);
         final JsonRecordSetWriter writer = new JsonRecordSetWriter();
         alexNet.addControllerService("writer", writer);
@@ -264,7 +264,7 @@ class ExtractImageFeaturesTest {
     /** The serving figures of a batch reach the output and the counters; Max Batch Wait holds a partial batch for its wait. */
     @Test
     void writesTheBatchFiguresAndWaitsForAFullerBatchWhenAsked() throws Exception {
-        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE);
+        runner.setProperty(ExtractImageFeatures.POOLING, FeaturePooling.GLOBAL_AVERAGE.getValue());
         runner.setProperty(ExtractImageFeatures.BATCH_SIZE, "4");
         runner.setProperty(BatchCollector.MAX_BATCH_WAIT, "250 ms");
         runner.enqueue(kitten);

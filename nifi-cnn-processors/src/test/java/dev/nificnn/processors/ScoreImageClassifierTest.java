@@ -81,8 +81,8 @@ class ScoreImageClassifierTest {
         runner.enqueue(FeatureRecordsJson.of(fresh));
         runner.run();
 
-        runner.assertAllFlowFilesTransferred(ScoreImageClassifier.SUCCESS, 1);
-        final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.SUCCESS).getFirst();
+        runner.assertAllFlowFilesTransferred(ScoreImageClassifier.REL_SUCCESS, 1);
+        final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.REL_SUCCESS).getFirst();
         scored.assertAttributeEquals("record.count", "90");
         scored.assertAttributeEquals("mime.type", "application/json");
         scored.assertAttributeNotExists(ScoreImageClassifier.LABEL_ATTRIBUTE);
@@ -121,8 +121,8 @@ class ScoreImageClassifierTest {
         runner.enqueue(FeatureRecordsJson.of(GaussianClusters.matrix(30, FEATURES, 3, 0.5, 21)));
         runner.run();
 
-        runner.assertAllFlowFilesTransferred(ScoreImageClassifier.SUCCESS, 1);
-        final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.SUCCESS).getFirst();
+        runner.assertAllFlowFilesTransferred(ScoreImageClassifier.REL_SUCCESS, 1);
+        final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.REL_SUCCESS).getFirst();
         scored.assertAttributeEquals("record.count", "30");
         int records = 0;
         int correct = 0;
@@ -151,8 +151,8 @@ class ScoreImageClassifierTest {
         runner.enqueue(second);
         runner.run();
 
-        runner.assertAllFlowFilesTransferred(ScoreImageClassifier.SUCCESS, 1);
-        final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.SUCCESS).getFirst();
+        runner.assertAllFlowFilesTransferred(ScoreImageClassifier.REL_SUCCESS, 1);
+        final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.REL_SUCCESS).getFirst();
         scored.assertAttributeEquals(ScoreImageClassifier.LABEL_ATTRIBUTE, "class-1");
         final double score = Double.parseDouble(scored.getAttribute(ScoreImageClassifier.SCORE_ATTRIBUTE));
         final JsonNode record = MAPPER.readTree(scored.getContent()).get(0);
@@ -179,9 +179,9 @@ class ScoreImageClassifierTest {
         runner.enqueue("[{\"features\":[1,2,3,4,5,6]}]");
         runner.run(badInputs.size() + 1);
 
-        runner.assertTransferCount(ScoreImageClassifier.FAILURE, badInputs.size());
-        runner.assertTransferCount(ScoreImageClassifier.SUCCESS, 1);
-        for (final MockFlowFile failed : runner.getFlowFilesForRelationship(ScoreImageClassifier.FAILURE)) {
+        runner.assertTransferCount(ScoreImageClassifier.REL_FAILURE, badInputs.size());
+        runner.assertTransferCount(ScoreImageClassifier.REL_SUCCESS, 1);
+        for (final MockFlowFile failed : runner.getFlowFilesForRelationship(ScoreImageClassifier.REL_FAILURE)) {
             final String content = failed.getContent();
             final String reason = failed.getAttribute(ScoreImageClassifier.ERROR_ATTRIBUTE);
             assertTrue(reason.contains(badInputs.get(content)), content + " -> " + reason);

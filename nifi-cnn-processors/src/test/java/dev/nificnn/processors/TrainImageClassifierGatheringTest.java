@@ -86,16 +86,16 @@ class TrainImageClassifierGatheringTest {
             // One FlowFile per trigger, like a slow upstream: the first two classes alone must never be trained on.
             runner.run(1, false, index == 0);
             if (index < chunks.size() - 1) {
-                runner.assertTransferCount(TrainImageClassifier.MODEL, 0);
+                runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 0);
             }
         }
         runner.run(1, true, false);
 
-        runner.assertTransferCount(TrainImageClassifier.MODEL, 1);
-        runner.assertTransferCount(TrainImageClassifier.REPORT, 2);
-        runner.assertTransferCount(TrainImageClassifier.ORIGINAL, chunks.size());
-        runner.assertTransferCount(TrainImageClassifier.FAILURE, 0);
-        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.MODEL).getFirst();
+        runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
+        runner.assertTransferCount(TrainImageClassifier.REL_REPORT, 2);
+        runner.assertTransferCount(TrainImageClassifier.REL_ORIGINAL, chunks.size());
+        runner.assertTransferCount(TrainImageClassifier.REL_FAILURE, 0);
+        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
         model.assertAttributeEquals("filename", "image-classifier.classifier.zip");
         model.assertAttributeEquals(TrainingSetAttributes.SET_ID, SET_ID);
         model.assertAttributeEquals(TrainingSetAttributes.RECORDS, "600");
@@ -119,7 +119,7 @@ class TrainImageClassifierGatheringTest {
         assertEquals(counts[0], metadata.classRecordCounts().get(matrix.classLabels().getFirst()));
         assertTrue(metadata.trainingSet().complete());
         assertEquals(600, metadata.trainingSet().expectedInputs());
-        final JsonNode report = MAPPER.readTree(runner.getFlowFilesForRelationship(TrainImageClassifier.REPORT).stream()
+        final JsonNode report = MAPPER.readTree(runner.getFlowFilesForRelationship(TrainImageClassifier.REL_REPORT).stream()
                 .filter(flowFile -> "evaluation-json".equals(flowFile.getAttribute(TrainImageClassifier.REPORT_TYPE_ATTRIBUTE))).findFirst().orElseThrow()
                 .toByteArray());
         assertEquals(600, report.path("trainingSet").path("records").asInt());
@@ -147,9 +147,9 @@ class TrainImageClassifierGatheringTest {
         }
         runner.run(3);
 
-        runner.assertTransferCount(TrainImageClassifier.MODEL, 1);
-        runner.assertTransferCount(TrainImageClassifier.ORIGINAL, 12 + 7);
-        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.MODEL).getFirst();
+        runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
+        runner.assertTransferCount(TrainImageClassifier.REL_ORIGINAL, 12 + 7);
+        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
         model.assertAttributeEquals(TrainingSetAttributes.RECORDS, "300");
         model.assertAttributeEquals(TrainingSetAttributes.FAILED_IMAGES, "7");
         model.assertAttributeEquals(TrainingSetAttributes.COMPLETE, "true");
@@ -168,8 +168,8 @@ class TrainImageClassifierGatheringTest {
             lastBeforeRestart = before.enqueue(chunks.get(index), dataset(300));
         }
         before.run(1);
-        before.assertTransferCount(TrainImageClassifier.MODEL, 0);
-        before.assertTransferCount(TrainImageClassifier.ORIGINAL, 6);
+        before.assertTransferCount(TrainImageClassifier.REL_MODEL, 0);
+        before.assertTransferCount(TrainImageClassifier.REL_ORIGINAL, 6);
 
         // A new processor instance over the same store: what a restart of NiFi gives.
         final TestRunner after = runner(store);
@@ -182,9 +182,9 @@ class TrainImageClassifierGatheringTest {
             after.enqueue(chunks.get(index), dataset(300));
         }
         after.run(1);
-        after.assertTransferCount(TrainImageClassifier.MODEL, 1);
-        after.assertTransferCount(TrainImageClassifier.ORIGINAL, 5);
-        after.getFlowFilesForRelationship(TrainImageClassifier.MODEL).getFirst().assertAttributeEquals(TrainingSetAttributes.RECORDS, "300");
+        after.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
+        after.assertTransferCount(TrainImageClassifier.REL_ORIGINAL, 5);
+        after.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst().assertAttributeEquals(TrainingSetAttributes.RECORDS, "300");
     }
 
     @Test
@@ -196,12 +196,12 @@ class TrainImageClassifierGatheringTest {
             runner.enqueue(chunk, dataset(400));
         }
         runner.run(1, false, true);
-        runner.assertTransferCount(TrainImageClassifier.MODEL, 0);
+        runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 0);
         Thread.sleep(400);
         runner.run(1, true, false);
 
-        runner.assertTransferCount(TrainImageClassifier.MODEL, 1);
-        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.MODEL).getFirst();
+        runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
+        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
         model.assertAttributeEquals(TrainingSetAttributes.COMPLETE, "false");
         model.assertAttributeEquals(TrainingSetAttributes.TRIGGER, "timeout");
         model.assertAttributeEquals(TrainingSetAttributes.RECORDS, "300");
@@ -223,9 +223,9 @@ class TrainImageClassifierGatheringTest {
             runner.enqueue(chunks.get(index), dataset((long) chunksOfFirstClass * 10));
         }
         runner.run(2);
-        runner.assertTransferCount(TrainImageClassifier.MODEL, 0);
-        runner.assertTransferCount(TrainImageClassifier.FAILURE, 1);
-        final MockFlowFile failure = runner.getFlowFilesForRelationship(TrainImageClassifier.FAILURE).getFirst();
+        runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 0);
+        runner.assertTransferCount(TrainImageClassifier.REL_FAILURE, 1);
+        final MockFlowFile failure = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_FAILURE).getFirst();
         assertTrue(failure.getAttribute("cnn.error").contains("at least two classes"), failure.getAttribute("cnn.error"));
         failure.assertAttributeEquals("filename", "image-classifier.training-failure.json");
         final JsonNode content = MAPPER.readTree(failure.toByteArray());
@@ -238,8 +238,8 @@ class TrainImageClassifierGatheringTest {
         final TestRunner runner = runner(directory.resolve("store"));
         runner.enqueue(FeatureRecordsJson.of(GaussianClusters.matrix(150, 4, 3, 0.7, 19)), Map.of("filename", "merged.json"));
         runner.run();
-        runner.assertTransferCount(TrainImageClassifier.MODEL, 1);
-        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.MODEL).getFirst();
+        runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
+        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
         model.assertAttributeEquals("filename", "merged.classifier.zip");
         model.assertAttributeEquals(TrainingSetAttributes.TRIGGER, "single-flowfile");
         model.assertAttributeEquals(TrainingSetAttributes.RECORDS, "150");

@@ -59,12 +59,12 @@ class TrainImageClassifierTest {
         runner.enqueue(clusters(300, 8, 3, 1), Map.of("filename", "flowers.json"));
         runner.run();
 
-        runner.assertTransferCount(TrainImageClassifier.MODEL, 1);
-        runner.assertTransferCount(TrainImageClassifier.REPORT, 2);
-        runner.assertTransferCount(TrainImageClassifier.ORIGINAL, 1);
-        runner.assertTransferCount(TrainImageClassifier.FAILURE, 0);
+        runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
+        runner.assertTransferCount(TrainImageClassifier.REL_REPORT, 2);
+        runner.assertTransferCount(TrainImageClassifier.REL_ORIGINAL, 1);
+        runner.assertTransferCount(TrainImageClassifier.REL_FAILURE, 0);
 
-        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.MODEL).getFirst();
+        final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
         model.assertAttributeEquals("filename", "flowers.classifier.zip");
         model.assertAttributeEquals("mime.type", "application/zip");
         model.assertAttributeEquals(TrainImageClassifier.CLASS_COUNT_ATTRIBUTE, "3");
@@ -88,7 +88,7 @@ class TrainImageClassifierTest {
         assertEquals(30, metadata.validationRecords());
         assertEquals(42L, metadata.seed());
 
-        final MockFlowFile json = runner.getFlowFilesForRelationship(TrainImageClassifier.REPORT).stream()
+        final MockFlowFile json = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_REPORT).stream()
                 .filter(flowFile -> "evaluation-json".equals(flowFile.getAttribute(TrainImageClassifier.REPORT_TYPE_ATTRIBUTE))).findFirst().orElseThrow();
         json.assertAttributeEquals("filename", "flowers.evaluation.json");
         final JsonNode report = MAPPER.readTree(json.getContent());
@@ -108,14 +108,14 @@ class TrainImageClassifierTest {
         assertEquals(30, counted);
         assertEquals(accuracy, correct / 30.0, 1e-4);
 
-        final MockFlowFile png = runner.getFlowFilesForRelationship(TrainImageClassifier.REPORT).stream()
+        final MockFlowFile png = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_REPORT).stream()
                 .filter(flowFile -> "confusion-matrix-png".equals(flowFile.getAttribute(TrainImageClassifier.REPORT_TYPE_ATTRIBUTE))).findFirst().orElseThrow();
         png.assertAttributeEquals("mime.type", "image/png");
         final BufferedImage picture = ImageIO.read(new ByteArrayInputStream(png.toByteArray()));
         assertNotNull(picture);
         assertTrue(picture.getWidth() > 3 * 56 && picture.getHeight() > 3 * 56);
 
-        final MockFlowFile original = runner.getFlowFilesForRelationship(TrainImageClassifier.ORIGINAL).getFirst();
+        final MockFlowFile original = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_ORIGINAL).getFirst();
         original.assertAttributeEquals(TrainImageClassifier.SELECTED_ATTRIBUTE, selected);
         assertTrue(runner.getProvenanceEvents().stream().anyMatch(event -> event.getEventType().name().equals("FORK")
                 && event.getChildUuids().size() == 3), "a FORK event with the model and the two reports");
@@ -128,8 +128,8 @@ class TrainImageClassifierTest {
         runner.enqueue(records);
         runner.enqueue(records);
         runner.run(2);
-        runner.assertTransferCount(TrainImageClassifier.MODEL, 2);
-        final List<MockFlowFile> reports = runner.getFlowFilesForRelationship(TrainImageClassifier.REPORT).stream()
+        runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 2);
+        final List<MockFlowFile> reports = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_REPORT).stream()
                 .filter(flowFile -> "evaluation-json".equals(flowFile.getAttribute(TrainImageClassifier.REPORT_TYPE_ATTRIBUTE))).toList();
         final JsonNode first = MAPPER.readTree(reports.get(0).getContent());
         final JsonNode second = MAPPER.readTree(reports.get(1).getContent());
@@ -183,16 +183,16 @@ class TrainImageClassifierTest {
         runner.enqueue(FeatureRecordsJson.of(GaussianClusters.matrix(10, 2, 2, 0.5, 3)));
         runner.run(2);
 
-        runner.assertTransferCount(TrainImageClassifier.FAILURE, 1);
-        final MockFlowFile failed = runner.getFlowFilesForRelationship(TrainImageClassifier.FAILURE).getFirst();
+        runner.assertTransferCount(TrainImageClassifier.REL_FAILURE, 1);
+        final MockFlowFile failed = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_FAILURE).getFirst();
         failed.assertContentEquals(content);
         failed.assertAttributeEquals("filename", "bad.json");
         final String reason = failed.getAttribute(TrainImageClassifier.ERROR_ATTRIBUTE);
         assertNotNull(reason);
         assertTrue(reason.contains(expectedReason), reason);
         // The processor went on: the good FlowFile after the bad one was trained on, and nothing else was left behind.
-        runner.assertTransferCount(TrainImageClassifier.ORIGINAL, 1);
-        runner.assertTransferCount(TrainImageClassifier.MODEL, 1);
+        runner.assertTransferCount(TrainImageClassifier.REL_ORIGINAL, 1);
+        runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
         runner.assertQueueEmpty();
     }
 }

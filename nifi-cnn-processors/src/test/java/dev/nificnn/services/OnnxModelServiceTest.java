@@ -96,7 +96,7 @@ class OnnxModelServiceTest {
     void validatesManifestModelFileAndTaps() throws Exception {
         final Path manifest = TinyModels.write(directory, 1f);
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, manifest.toString());
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
         runner.assertValid(service);
         runner.setProperty(service, OnnxModelService.ADDITIONAL_LAYER_TAPS, "logits");
         runner.assertNotValid(service);
@@ -109,7 +109,7 @@ class OnnxModelServiceTest {
     @Test
     void needsEitherAManifestOrAModelFile() throws Exception {
         final Path manifest = TinyModels.write(directory, 1f);
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
         runner.assertNotValid(service);
         runner.setProperty(service, OnnxModelService.MODEL_FILE, directory.resolve(TinyModels.MODEL_FILE).toString());
         runner.assertValid(service);
@@ -123,7 +123,7 @@ class OnnxModelServiceTest {
     void modelFileModeValidatesPreprocessingNumbers() throws Exception {
         TinyModels.writeModel(directory, 1f);
         runner.setProperty(service, OnnxModelService.MODEL_FILE, directory.resolve(TinyModels.MODEL_FILE).toString());
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
         runner.assertValid(service);
         for (final String[] bad : new String[][] {{"Mean", "0.5,0.5"}, {"Std", "1,0,1"}, {"Std", "-1,1,1"}, {"Std", "-0,1,1"},
             {"Scale", "0"}, {"Scale", "-0.0"}, {"Mean", "a,b,c"}, {"Scale", "NaN"}}) {
@@ -185,7 +185,7 @@ class OnnxModelServiceTest {
     @Test
     void sharesOneSessionAndServesAdditionalTaps() throws Exception {
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, TinyModels.write(directory, 1f).toString());
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
         runner.setProperty(service, OnnxModelService.ADDITIONAL_LAYER_TAPS, "logits=logits");
         runner.enableControllerService(service);
         try (ModelLease first = service.acquire(); ModelLease second = service.acquire()) {
@@ -205,7 +205,7 @@ class OnnxModelServiceTest {
         runner.addControllerService("other", other);
         for (final OnnxModelService each : List.of(service, other)) {
             runner.setProperty(each, OnnxModelService.MODEL_MANIFEST, manifest.toString());
-            runner.setProperty(each, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU);
+            runner.setProperty(each, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CPU.getValue());
             runner.setProperty(each, OnnxModelService.INTRA_OP_THREADS, "1");
             runner.enableControllerService(each);
         }
@@ -229,7 +229,7 @@ class OnnxModelServiceTest {
     void autoFallsBackToTheCpuWithOneWarningWhenCudaCannotLoad() throws Exception {
         final String cudaProblem = OnnxSessionFactory.checkGpuProvider(new SessionSettings(ExecutionProvider.CUDA, 0, 0, 1, OptimizationLevel.ALL));
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, TinyModels.write(directory, 1f).toString());
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.AUTO);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.AUTO.getValue());
         runner.enableControllerService(service);
         final List<LogMessage> warnings = runner.getControllerServiceLogger("model").getWarnMessages();
         if (cudaProblem == null) {
@@ -246,7 +246,7 @@ class OnnxModelServiceTest {
     void cudaModeFailsValidationWithTheLoadersMessageWhenCudaCannotLoad() throws Exception {
         final String cudaProblem = OnnxSessionFactory.checkGpuProvider(new SessionSettings(ExecutionProvider.CUDA, 0, 0, 1, OptimizationLevel.ALL));
         runner.setProperty(service, OnnxModelService.MODEL_MANIFEST, TinyModels.write(directory, 1f).toString());
-        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CUDA);
+        runner.setProperty(service, OnnxModelService.EXECUTION_PROVIDER, ExecutionProvider.CUDA.getValue());
         if (cudaProblem == null) {
             runner.assertValid(service);
         } else {
