@@ -86,7 +86,7 @@ public final class ReloadableModel implements AutoCloseable {
         }
         while (true) {
             if (closed) {
-                throw new IllegalStateException("The model service has been disabled");
+                throw new ModelUnavailableException("The model service has been disabled");
             }
             final OnnxModel model = current.get();
             if (model.retain()) {

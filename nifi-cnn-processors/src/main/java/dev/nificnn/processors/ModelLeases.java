@@ -1,6 +1,7 @@
 package dev.nificnn.processors;
 
 import dev.nificnn.onnx.ModelLease;
+import dev.nificnn.onnx.ModelUnavailableException;
 import dev.nificnn.services.OnnxModelProvider;
 import org.apache.nifi.logging.ComponentLog;
 import org.apache.nifi.processor.ProcessContext;
@@ -20,7 +21,7 @@ final class ModelLeases {
                                            final ComponentLog logger) {
         try {
             return provider.acquire();
-        } catch (final IllegalStateException e) {
+        } catch (final ModelUnavailableException e) {
             logger.warn("Model not available, FlowFiles returned to the queue: {}", e.getMessage());
             session.rollback();
             context.yield();

@@ -1,6 +1,7 @@
 package dev.nificnn.services;
 
 import dev.nificnn.onnx.ModelLease;
+import dev.nificnn.onnx.ModelUnavailableException;
 import dev.nificnn.onnx.OnnxModel;
 import org.apache.nifi.controller.ControllerService;
 
@@ -11,7 +12,7 @@ public interface OnnxModelProvider extends ControllerService {
      * Takes a lease on the current model for one batch; close it when the batch is done. A model that was reloaded
      * meanwhile stays open until every lease on it is closed.
      *
-     * @throws IllegalStateException when the service is not enabled
+     * @throws ModelUnavailableException when the service is not enabled, or is being disabled
      */
     ModelLease acquire();
 

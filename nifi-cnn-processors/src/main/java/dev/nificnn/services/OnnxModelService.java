@@ -8,6 +8,7 @@ import dev.nificnn.onnx.ModelLease;
 import dev.nificnn.onnx.ModelLoadException;
 import dev.nificnn.onnx.ModelLoader;
 import dev.nificnn.onnx.ModelManifest;
+import dev.nificnn.onnx.ModelUnavailableException;
 import dev.nificnn.onnx.OnnxModel;
 import dev.nificnn.onnx.OnnxSessionFactory;
 import dev.nificnn.onnx.OptimizationLevel;
@@ -329,7 +330,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
     public ModelLease acquire() {
         final SharedModels.Handle current = model;
         if (current == null) {
-            throw new IllegalStateException("OnnxModelService is not enabled");
+            throw new ModelUnavailableException("OnnxModelService is not enabled");
         }
         return current.model().acquire();
     }
@@ -338,7 +339,7 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
     public OnnxModel currentModel() {
         final SharedModels.Handle current = model;
         if (current == null) {
-            throw new IllegalStateException("OnnxModelService is not enabled");
+            throw new ModelUnavailableException("OnnxModelService is not enabled");
         }
         return current.model().current();
     }

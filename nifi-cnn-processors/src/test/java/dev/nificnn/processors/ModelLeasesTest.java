@@ -1,6 +1,7 @@
 package dev.nificnn.processors;
 
 import dev.nificnn.onnx.ModelLease;
+import dev.nificnn.onnx.ModelUnavailableException;
 import dev.nificnn.onnx.OnnxModel;
 import dev.nificnn.services.OnnxModelProvider;
 import org.apache.nifi.controller.AbstractControllerService;
@@ -10,6 +11,8 @@ import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -22,12 +25,12 @@ class ModelLeasesTest {
     static final class DisablingModelService extends AbstractControllerService implements OnnxModelProvider {
         @Override
         public ModelLease acquire() {
-            throw new IllegalStateException("OnnxModelService is not enabled");
+            throw new ModelUnavailableException("OnnxModelService is not enabled");
         }
 
         @Override
         public OnnxModel currentModel() {
-            throw new IllegalStateException("OnnxModelService is not enabled");
+            throw new ModelUnavailableException("OnnxModelService is not enabled");
         }
 
         @Override
@@ -55,6 +58,41 @@ class ModelLeasesTest {
         runner.setProperty(ExtractImageFeatures.RECORD_WRITER, "writer");
         runner.setProperty(ExtractImageFeatures.LAYER, "fc7");
         assertBatchReturned(runner);
+    }
+
+    /** A service failing for another reason (a bug): that is no "model unavailable" and must not be hidden as one. */
+    static final class BrokenModelService extends AbstractControllerService implements OnnxModelProvider {
+        @Override
+        public ModelLease acquire() {
+            throw new IllegalStateException("a bug in the service");
+        }
+
+        @Override
+        public OnnxModel currentModel() {
+            throw new IllegalStateException("a bug in the service");
+        }
+
+        @Override
+        public long sessionsCreated() {
+            return 0;
+        }
+    }
+
+    @Test
+    void anotherIllegalStateIsNotMistakenForADisablingService() throws Exception {
+        final TestRunner runner = TestRunners.newTestRunner(ClassifyImage.class);
+        final BrokenModelService service = new BrokenModelService();
+        runner.addControllerService("model", service);
+        runner.enableControllerService(service);
+        runner.setProperty(ClassifyImage.MODEL_SERVICE, "model");
+        runner.enqueue(new byte[] {1});
+        final Throwable thrown = assertThrows(Throwable.class, () -> runner.run());
+        boolean bugReported = false;
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            bugReported |= cause instanceof IllegalStateException && "a bug in the service".equals(cause.getMessage());
+        }
+        assertTrue(bugReported, "the service's exception surfaces: " + thrown);
+        assertFalse(runner.isYieldCalled(), "a bug is not a reason to return the batch quietly");
     }
 
     private static void addDisablingService(final TestRunner runner) throws Exception {

@@ -2,6 +2,7 @@ package dev.nificnn.services;
 
 import dev.nificnn.onnx.ExecutionProvider;
 import dev.nificnn.onnx.ModelLease;
+import dev.nificnn.onnx.ModelUnavailableException;
 import dev.nificnn.onnx.OnnxSessionFactory;
 import dev.nificnn.onnx.OptimizationLevel;
 import dev.nificnn.onnx.SessionSettings;
@@ -195,7 +196,7 @@ class OnnxModelServiceTest {
         }
         assertEquals(1, service.sessionsCreated());
         runner.disableControllerService(service);
-        assertThrows(IllegalStateException.class, service::acquire);
+        assertThrows(ModelUnavailableException.class, service::acquire);
     }
 
     @Test
@@ -218,7 +219,7 @@ class OnnxModelServiceTest {
         }
         lease.close();
         runner.disableControllerService(other);
-        assertThrows(IllegalStateException.class, other::acquire);
+        assertThrows(ModelUnavailableException.class, other::acquire);
 
         // Once both let go, enabling loads afresh.
         runner.enableControllerService(service);
