@@ -33,6 +33,12 @@ class ModelManifestHostileTest {
         return file;
     }
 
+    /** Why loading the model a manifest describes (labels beside it, on the CPU) is refused. */
+    private static String loadRefusal(final Path manifest) {
+        final ModelLoader loader = new ModelLoader(new OnnxSessionFactory());
+        return refusal(() -> loader.load(ModelManifest.read(manifest), null, SessionSettings.cpu(1), Map.of()));
+    }
+
     private static String refusal(final ThrowingRead read) {
         return assertTimeoutPreemptively(SECOND, () -> assertThrows(ModelLoadException.class, read::run)).getMessage();
     }
@@ -88,8 +94,7 @@ class ModelManifestHostileTest {
     void anOversizedLabelFileIsRefusedBeforeItIsRead() throws Exception {
         final Path manifest = TinyModels.write(directory, 1f);
         final Path labels = sparse(directory.resolve("tiny-labels.txt"), 17L << 20);
-        final ModelLoader loader = new ModelLoader(new OnnxSessionFactory());
-        final String message = refusal(() -> loader.load(ModelManifest.read(manifest), null, SessionSettings.cpu(1), Map.of()));
+        final String message = loadRefusal(manifest);
         assertEquals("Label file " + labels + " has 17825792 bytes, more than the 16777216 bytes a label file may hold; it is not read", message);
     }
 
@@ -98,8 +103,7 @@ class ModelManifestHostileTest {
         final Path manifest = TinyModels.write(directory, 1f);
         final Path labels = directory.resolve("tiny-labels.txt");
         Files.writeString(labels, "x\n".repeat(1_000_001));
-        final ModelLoader loader = new ModelLoader(new OnnxSessionFactory());
-        final String message = refusal(() -> loader.load(ModelManifest.read(manifest), null, SessionSettings.cpu(1), Map.of()));
+        final String message = loadRefusal(manifest);
         assertEquals("Label file " + labels + " has 1000001 labels, more than the 1000000 classes a model output may have", message);
     }
 

@@ -10,6 +10,8 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
 
+import java.util.function.Supplier;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,16 +23,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModelLeasesTest {
 
-    /** Answers like OnnxModelService between the start of its disabling and its end. */
-    static final class DisablingModelService extends AbstractControllerService implements OnnxModelProvider {
+    /** A model service whose every call throws what {@code failure} makes. */
+    static final class ThrowingModelService extends AbstractControllerService implements OnnxModelProvider {
+        private final Supplier<RuntimeException> failure;
+
+        ThrowingModelService(final Supplier<RuntimeException> failure) {
+            this.failure = failure;
+        }
+
         @Override
         public ModelLease acquire() {
-            throw new ModelUnavailableException("OnnxModelService is not enabled");
+            throw failure.get();
         }
 
         @Override
         public OnnxModel currentModel() {
-            throw new ModelUnavailableException("OnnxModelService is not enabled");
+            throw failure.get();
         }
 
         @Override
@@ -60,28 +68,11 @@ class ModelLeasesTest {
         assertBatchReturned(runner);
     }
 
-    /** A service failing for another reason (a bug): that is no "model unavailable" and must not be hidden as one. */
-    static final class BrokenModelService extends AbstractControllerService implements OnnxModelProvider {
-        @Override
-        public ModelLease acquire() {
-            throw new IllegalStateException("a bug in the service");
-        }
-
-        @Override
-        public OnnxModel currentModel() {
-            throw new IllegalStateException("a bug in the service");
-        }
-
-        @Override
-        public long sessionsCreated() {
-            return 0;
-        }
-    }
-
     @Test
     void anotherIllegalStateIsNotMistakenForADisablingService() throws Exception {
         final TestRunner runner = TestRunners.newTestRunner(ClassifyImage.class);
-        final BrokenModelService service = new BrokenModelService();
+        // A service failing for another reason (a bug): that is no "model unavailable" and must not be hidden as one.
+        final ThrowingModelService service = new ThrowingModelService(() -> new IllegalStateException("a bug in the service"));
         runner.addControllerService("model", service);
         runner.enableControllerService(service);
         runner.setProperty(ClassifyImage.MODEL_SERVICE, "model");
@@ -96,7 +87,8 @@ class ModelLeasesTest {
     }
 
     private static void addDisablingService(final TestRunner runner) throws Exception {
-        final DisablingModelService service = new DisablingModelService();
+        // Answers like OnnxModelService between the start of its disabling and its end.
+        final ThrowingModelService service = new ThrowingModelService(() -> new ModelUnavailableException("OnnxModelService is not enabled"));
         runner.addControllerService("model", service);
         runner.enableControllerService(service);
     }
