@@ -4,7 +4,8 @@ import java.nio.FloatBuffer;
 
 /**
  * Turns encoded images (JPEG, PNG, GIF, BMP, TIFF, WebP) into normalised float tensors as a {@link TensorSpec} describes:
- * decode, turn upright, resize, pack. Thread-safe: one instance may serve all concurrent tasks.
+ * decode, turn upright, resize, pack; or, for an image output, into the resized image itself, by the same decoding and
+ * resizing. Thread-safe: one instance may serve all concurrent tasks.
  */
 public final class ImageTensorizer {
 
@@ -57,5 +58,16 @@ public final class ImageTensorizer {
     public void write(final RgbImage image, final FloatBuffer destination) {
         packer.pack(ImageResizer.resizeToPlanes(PixelView.of(image), spec.width(), spec.height(), spec.resizeMode(), spec.interpolation(), spec.shorterSide()),
                 destination);
+    }
+
+    /**
+     * Decodes {@code encodedImage} and resizes it as the spec says, without packing it: the image a PNG or JPEG output holds.
+     * Its pixels are those the tensor is made of.
+     */
+    public DecodedImage resize(final byte[] encodedImage) throws ImageDecodeException {
+        final DecodedImage decoded = decoder.decode(encodedImage, draft);
+        final RgbImage resized = ImageResizer.resize(decoded.image(), spec.width(), spec.height(), spec.resizeMode(), spec.interpolation(),
+                spec.shorterSide());
+        return new DecodedImage(resized, decoded.format(), decoded.sourceWidth(), decoded.sourceHeight());
     }
 }

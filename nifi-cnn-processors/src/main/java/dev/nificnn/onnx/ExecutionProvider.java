@@ -1,5 +1,7 @@
 package dev.nificnn.onnx;
 
+import dev.nificnn.vocabulary.DescribedChoice;
+
 /** Where ONNX Runtime runs a model: the execution provider asked for, or the one actually active. */
 public enum ExecutionProvider implements DescribedChoice {
     AUTO("Auto", "CUDA when its libraries load (CUDA 12, cuDNN 9, an NVIDIA GPU), otherwise the CPU with a warning bulletin"),

@@ -1,5 +1,8 @@
 package dev.nificnn.onnx;
 
+import dev.nificnn.image.TensorLayout;
+import dev.nificnn.vocabulary.DescribedChoice;
+
 import java.util.Arrays;
 
 /** How a layer's output becomes a feature vector: as it is (flattened), or pooled over its spatial dimensions. */
@@ -23,11 +26,11 @@ public enum FeaturePooling implements DescribedChoice {
      * @param imageShape the layer's shape for one image (batch removed); a rank-1 shape is returned unchanged
      * @param layout     the model's layout: channels first (NCHW) or last (NHWC)
      */
-    public float[] apply(final float[] values, final long[] imageShape, final InputLayout layout) {
+    public float[] apply(final float[] values, final long[] imageShape, final TensorLayout layout) {
         if (this == NONE || imageShape.length < 2) {
             return values.clone();
         }
-        final boolean channelsFirst = layout == InputLayout.NCHW;
+        final boolean channelsFirst = layout == TensorLayout.CHW;
         final int channels = (int) (channelsFirst ? imageShape[0] : imageShape[imageShape.length - 1]);
         final int positions = values.length / channels;
         final float[] pooled = new float[channels];

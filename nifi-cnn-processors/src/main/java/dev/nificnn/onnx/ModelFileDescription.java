@@ -1,5 +1,10 @@
 package dev.nificnn.onnx;
 
+import dev.nificnn.image.ChannelOrder;
+import dev.nificnn.image.Interpolation;
+import dev.nificnn.image.ResizeMode;
+import dev.nificnn.image.TensorLayout;
+import dev.nificnn.image.TensorSpec;
 import dev.nificnn.onnx.graph.OnnxGraphSignature;
 
 import java.io.IOException;
@@ -20,15 +25,15 @@ import java.util.Map;
  * @param height            input height, or 0 to take the model's fixed height
  * @param channelOrder      RGB or BGR
  * @param scale             multiplies 0..255 samples before mean and std
- * @param mean              per channel, in the input's channel order
- * @param std               per channel, in the input's channel order
- * @param resize            STRETCH, SHORTER_SIDE_CROP or FIT_PAD
- * @param interpolation     NEAREST, BILINEAR, BICUBIC or AREA
- * @param resizeShorterSide with SHORTER_SIDE_CROP, the length the shorter side is scaled to before the centre crop; 0: the crop size
+ * @param mean              one value, or one per channel in the input's channel order
+ * @param std               one value, or one per channel in the input's channel order
+ * @param resizeMode        how the image is brought to the input size
+ * @param interpolation     the resampling filter
+ * @param shorterSide       with SHORTER_SIDE_CROP, the length the shorter side is scaled to before the centre crop; 0: the crop size
  * @param outputKind        whether the first output holds probabilities or logits
  */
-public record ModelFileDescription(Path modelFile, Path labelFile, int width, int height, String channelOrder, float scale, List<Float> mean,
-                                   List<Float> std, String resize, String interpolation, int resizeShorterSide, OutputKind outputKind)
+public record ModelFileDescription(Path modelFile, Path labelFile, int width, int height, ChannelOrder channelOrder, float scale, List<Float> mean,
+                                   List<Float> std, ResizeMode resizeMode, Interpolation interpolation, int shorterSide, OutputKind outputKind)
         implements ManifestSource {
 
     public ModelFileDescription {
@@ -83,25 +88,23 @@ public record ModelFileDescription(Path modelFile, Path labelFile, int width, in
         if (shape == null || shape.length != 4) {
             throw new ModelManifestException("Input " + input + " of model file " + modelFile + " is not a 4-dimensional image batch");
         }
-        final InputLayout layout;
+        final TensorLayout layout;
         if (shape[1] == 3) {
-            layout = InputLayout.NCHW;
+            layout = TensorLayout.CHW;
         } else if (shape[3] == 3) {
-            layout = InputLayout.NHWC;
+            layout = TensorLayout.HWC;
         } else {
             throw new ModelManifestException("Input " + input + " of model file " + modelFile
                     + " has no dimension of 3 colour channels in second (NCHW) or last (NHWC) place");
         }
-        final int inputWidth = dimension("width", width, layout == InputLayout.NCHW ? shape[3] : shape[2], input);
-        final int inputHeight = dimension("height", height, layout == InputLayout.NCHW ? shape[2] : shape[1], input);
-        final ModelManifest.Input described = new ModelManifest.Input(input.name(), elementType, layout, inputWidth, inputHeight, channelOrder, scale,
-                toArray(mean), toArray(std), resize, interpolation, resizeShorterSide);
+        final int inputWidth = dimension("width", width, layout == TensorLayout.CHW ? shape[3] : shape[2], input);
+        final int inputHeight = dimension("height", height, layout == TensorLayout.CHW ? shape[2] : shape[1], input);
         try {
-            described.tensorSpec();
+            return new ModelManifest.Input(input.name(), elementType, new TensorSpec(inputWidth, inputHeight, resizeMode, interpolation, layout,
+                    channelOrder, scale, toArray(mean), toArray(std), shorterSide));
         } catch (final IllegalArgumentException e) {
             throw new ModelManifestException("Preprocessing for model file " + modelFile + " is not valid: " + e.getMessage(), e);
         }
-        return described;
     }
 
     private int dimension(final String what, final int configured, final long declared, final OnnxGraphSignature.Value input) throws ModelManifestException {
@@ -134,7 +137,7 @@ public record ModelFileDescription(Path modelFile, Path labelFile, int width, in
     @Override
     public String toString() {
         return "ModelFileDescription[" + modelFile + ", labels " + labelFile + ", " + width + "x" + height + " " + channelOrder + " scale " + scale
-                + " mean " + mean + " std " + std + " " + resize + " " + interpolation + (resizeShorterSide > 0 ? " shorter side " + resizeShorterSide : "")
+                + " mean " + mean + " std " + std + " " + resizeMode + " " + interpolation + (shorterSide > 0 ? " shorter side " + shorterSide : "")
                 + " " + outputKind + "]";
     }
 }

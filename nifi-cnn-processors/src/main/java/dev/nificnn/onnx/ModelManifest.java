@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nificnn.image.ChannelOrder;
 import dev.nificnn.image.Interpolation;
+import dev.nificnn.image.NormalisationValues;
 import dev.nificnn.image.ResizeMode;
 import dev.nificnn.image.TensorLayout;
 import dev.nificnn.image.TensorSpec;
@@ -19,10 +20,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A model manifest: everything a processor needs to know about an ONNX model (file, checksum, input preprocessing,
@@ -52,58 +52,47 @@ public record ModelManifest(Path location, String name, String description, Stri
     private static final ObjectMapper OBJECT_MAPPER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAXIMUM_NESTING_DEPTH).build())
             .build());
-    private static final List<String> CHANNEL_ORDERS = List.of("RGB", "BGR");
-    private static final List<String> RESIZE_MODES = List.of("STRETCH", "SHORTER_SIDE_CROP", "FIT_PAD");
-    private static final List<String> INTERPOLATIONS = List.of("NEAREST", "BILINEAR", "BICUBIC", "AREA");
 
     /**
      * The image input of a model and how images are turned into it.
      *
-     * @param mean per channel, in the tensor's channel order
-     * @param std  per channel, in the tensor's channel order
-     * @param resizeShorterSide with SHORTER_SIDE_CROP, the length the shorter side is scaled to before the centre crop
-     *                          (torchvision's Resize(256) + CenterCrop(224)); 0 scales it straight to the crop size
+     * @param name        the graph input's name
+     * @param elementType float32 or float16
+     * @param tensorSpec  size, layout and preprocessing of one image (its layout is the input's without the batch dimension)
      */
-    public record Input(String name, InputElementType elementType, InputLayout layout, int width, int height,
-                        String channelOrder, float scale, float[] mean, float[] std, String resize, String interpolation,
-                        int resizeShorterSide) {
+    public record Input(String name, InputElementType elementType, TensorSpec tensorSpec) {
 
         /** Number of values one image occupies in the input tensor. */
         public int valuesPerImage() {
-            return 3 * width * height;
+            return tensorSpec.elementCount();
         }
 
-        /** The image core's description of this input's preprocessing. */
-        public TensorSpec tensorSpec() {
-            return new TensorSpec(width, height, ResizeMode.valueOf(resize), Interpolation.valueOf(interpolation),
-                    layout == InputLayout.NCHW ? TensorLayout.CHW : TensorLayout.HWC, ChannelOrder.valueOf(channelOrder), scale, mean, std,
-                    resizeShorterSide);
+        /** Width in pixels the model takes. */
+        public int width() {
+            return tensorSpec.width();
+        }
+
+        /** Height in pixels the model takes. */
+        public int height() {
+            return tensorSpec.height();
+        }
+
+        /** Axis order of one image in the input: CHW for an NCHW model, HWC for an NHWC one. */
+        public TensorLayout layout() {
+            return tensorSpec.layout();
         }
 
         /** Shape of one image without the batch dimension, in the model's layout. */
         public long[] imageShape() {
-            return layout == InputLayout.NCHW ? new long[]{3, height, width} : new long[]{height, width, 3};
-        }
-
-        @Override
-        public boolean equals(final Object other) {
-            return other instanceof Input that && name.equals(that.name) && elementType == that.elementType && layout == that.layout
-                    && width == that.width && height == that.height && channelOrder.equals(that.channelOrder)
-                    && Float.compare(scale, that.scale) == 0 && Arrays.equals(mean, that.mean) && Arrays.equals(std, that.std)
-                    && resize.equals(that.resize) && interpolation.equals(that.interpolation) && resizeShorterSide == that.resizeShorterSide;
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(name, elementType, layout, width, height, channelOrder, scale, Arrays.hashCode(mean), Arrays.hashCode(std),
-                    resize, interpolation, resizeShorterSide);
+            return Arrays.stream(tensorSpec.shape()).asLongStream().toArray();
         }
 
         @Override
         public String toString() {
-            return "Input[" + name + " " + elementType.manifestName() + " " + layout + " " + width + "x" + height + " " + channelOrder
-                    + " scale " + scale + " mean " + Arrays.toString(mean) + " std " + Arrays.toString(std) + " " + resize
-                    + (resizeShorterSide > 0 ? " shorter side " + resizeShorterSide : "") + " " + interpolation + "]";
+            return "Input[" + name + " " + elementType.manifestName() + " N" + tensorSpec.layout() + " " + tensorSpec.width() + "x" + tensorSpec.height()
+                    + " " + tensorSpec.channelOrder() + " scale " + tensorSpec.scale() + " mean " + Arrays.toString(tensorSpec.mean())
+                    + " std " + Arrays.toString(tensorSpec.std()) + " " + tensorSpec.resizeMode()
+                    + (tensorSpec.shorterSide() > 0 ? " shorter side " + tensorSpec.shorterSide() : "") + " " + tensorSpec.interpolation() + "]";
         }
     }
 
@@ -185,29 +174,27 @@ public record ModelManifest(Path location, String name, String description, Stri
         final JsonNode inputNode = reader.requiredObject(root, "input");
         final InputElementType elementType = reader.optionalEnum(inputNode, "input.elementType", "elementType", InputElementType.class,
                 InputElementType.FLOAT32);
-        final InputLayout layout = reader.optionalEnum(inputNode, "input.layout", "layout", InputLayout.class, InputLayout.NCHW);
+        final TensorLayout layout = reader.layout(inputNode);
         final int width = reader.requiredPositiveInt(inputNode, "input.width", "width");
         final int height = reader.requiredPositiveInt(inputNode, "input.height", "height");
-        final String channelOrder = reader.requiredChoice(inputNode, "input.channelOrder", "channelOrder", CHANNEL_ORDERS, null);
-        final float scale = reader.requiredFloat(inputNode, "input.scale", "scale");
-        final float[] mean = reader.requiredTriple(inputNode, "input.mean", "mean");
-        final float[] std = reader.requiredTriple(inputNode, "input.std", "std");
-        for (final float deviation : std) {
-            if (deviation == 0) {
-                throw reader.invalid("input.std", "must not contain 0");
-            }
-        }
-        final String resize = reader.requiredChoice(inputNode, "input.resize", "resize", RESIZE_MODES, "STRETCH");
-        final String interpolation = reader.requiredChoice(inputNode, "input.interpolation", "interpolation", INTERPOLATIONS, "BILINEAR");
-        final int resizeShorterSide = inputNode.has("resizeShorterSide")
-                ? reader.requiredPositiveInt(inputNode, "input.resizeShorterSide", "resizeShorterSide") : 0;
-        final Input input = new Input(reader.requiredText(inputNode, "input.name", "name"), elementType, layout, width, height,
-                channelOrder, scale, mean, std, resize, interpolation, resizeShorterSide);
+        // A model's colour order and normalisation have no safe guess: a wrong one gives plausible, wrong predictions, so the
+        // manifest states them. Resizing has the defaults of the preprocessing properties.
+        final ChannelOrder channelOrder = reader.choice(inputNode, "channelOrder", ChannelOrder.class, null);
+        final float scale = reader.normalisation(inputNode, "scale", NormalisationValues::scale);
+        final float[] mean = reader.normalisation(inputNode, "mean", NormalisationValues::mean);
+        final float[] std = reader.normalisation(inputNode, "std", NormalisationValues::std);
+        final String resizeField = inputNode.has("resizeMode") || !inputNode.has("resize") ? "resizeMode" : "resize";
+        final ResizeMode resizeMode = reader.choice(inputNode, resizeField, ResizeMode.class, ResizeMode.DEFAULT);
+        final Interpolation interpolation = reader.choice(inputNode, "interpolation", Interpolation.class, Interpolation.DEFAULT);
+        final String shorterSideField = inputNode.has("shorterSide") || !inputNode.has("resizeShorterSide") ? "shorterSide" : "resizeShorterSide";
+        final int shorterSide = inputNode.has(shorterSideField) ? reader.requiredPositiveInt(inputNode, "input." + shorterSideField, shorterSideField) : 0;
+        final TensorSpec tensorSpec;
         try {
-            input.tensorSpec();
+            tensorSpec = new TensorSpec(width, height, resizeMode, interpolation, layout, channelOrder, scale, mean, std, shorterSide);
         } catch (final IllegalArgumentException e) {
             throw reader.invalid("input", e.getMessage());
         }
+        final Input input = new Input(reader.requiredText(inputNode, "input.name", "name"), elementType, tensorSpec);
 
         final JsonNode outputNode = reader.requiredObject(root, "output");
         final Output output = new Output(reader.requiredText(outputNode, "output.name", "name"),
@@ -340,49 +327,71 @@ public record ModelManifest(Path location, String name, String description, Stri
             return value.asInt();
         }
 
-        float requiredFloat(final JsonNode node, final String key, final String field) throws ModelManifestException {
-            final JsonNode value = node.get(field);
+        /**
+         * Reads Scale, Mean or Std of the input in the syntax of the preprocessing properties: a number, an array of numbers, or
+         * a string such as "1/255" or "0.485,0.456,0.406".
+         */
+        <T> T normalisation(final JsonNode input, final String field, final Function<String, T> parser) throws ModelManifestException {
+            final String key = "input." + field;
+            final JsonNode value = input.get(field);
             if (value == null || value.isNull()) {
                 throw missing(key);
             }
-            if (!value.isNumber()) {
-                throw invalid(key, "must be a number");
-            }
-            return value.floatValue();
-        }
-
-        float[] requiredTriple(final JsonNode node, final String key, final String field) throws ModelManifestException {
-            final JsonNode value = node.get(field);
-            if (value == null || value.isNull()) {
-                throw missing(key);
-            }
-            if (!value.isArray() || value.size() != 3) {
-                throw invalid(key, "must be an array of 3 numbers (one per channel, in the tensor's channel order)");
-            }
-            final float[] numbers = new float[3];
-            for (int i = 0; i < 3; i++) {
-                if (!value.get(i).isNumber()) {
-                    throw invalid(key, "must be an array of 3 numbers (one per channel, in the tensor's channel order)");
+            final String text;
+            if (value.isNumber() || value.isTextual()) {
+                text = value.asText();
+            } else if (value.isArray()) {
+                final StringBuilder joined = new StringBuilder();
+                for (final JsonNode element : value) {
+                    if (!element.isNumber()) {
+                        throw invalid(key, "must hold numbers only, found " + element);
+                    }
+                    joined.append(joined.isEmpty() ? "" : ",").append(element.asText());
                 }
-                numbers[i] = value.get(i).floatValue();
+                text = joined.toString();
+            } else {
+                throw invalid(key, "must be a number, an array of numbers or a string such as \"1/255\"");
             }
-            return numbers;
+            try {
+                return parser.apply(text);
+            } catch (final IllegalArgumentException e) {
+                throw invalid(key, e.getMessage());
+            }
         }
 
-        String requiredChoice(final JsonNode node, final String key, final String field, final List<String> choices,
-                              final String defaultValue) throws ModelManifestException {
-            final JsonNode value = node.get(field);
+        /** Reads the input's layout: NCHW or NHWC as models name it, or CHW or HWC as the Tensor Layout property does. */
+        TensorLayout layout(final JsonNode input) throws ModelManifestException {
+            final JsonNode value = input.get("layout");
+            if (value == null || value.isNull()) {
+                return TensorLayout.DEFAULT;
+            }
+            final String text = value.isTextual() ? value.asText().toUpperCase(Locale.ROOT) : "";
+            for (final TensorLayout layout : TensorLayout.values()) {
+                if (text.equals(layout.name()) || text.equals("N" + layout.name())) {
+                    return layout;
+                }
+            }
+            throw invalid("input.layout", "must be one of [NCHW, NHWC], found " + value);
+        }
+
+        /** Reads an input choice by its constant's name, as the preprocessing property of that name takes it. */
+        <E extends Enum<E>> E choice(final JsonNode input, final String field, final Class<E> type, final E defaultValue) throws ModelManifestException {
+            final String key = "input." + field;
+            final JsonNode value = input.get(field);
             if (value == null || value.isNull()) {
                 if (defaultValue == null) {
                     throw missing(key);
                 }
                 return defaultValue;
             }
-            final String text = value.asText().toUpperCase(Locale.ROOT);
-            if (!value.isTextual() || !choices.contains(text)) {
-                throw invalid(key, "must be one of " + choices + ", found " + value);
+            if (value.isTextual()) {
+                for (final E constant : type.getEnumConstants()) {
+                    if (constant.name().equalsIgnoreCase(value.asText())) {
+                        return constant;
+                    }
+                }
             }
-            return text;
+            throw invalid(key, "must be one of " + Arrays.toString(type.getEnumConstants()) + ", found " + value);
         }
 
         <E extends Enum<E>> E optionalEnum(final JsonNode node, final String key, final String field, final Class<E> type,

@@ -1,6 +1,7 @@
 package dev.nificnn.onnx;
 
 import ai.onnxruntime.OrtSession;
+import dev.nificnn.vocabulary.DescribedChoice;
 
 /** ONNX Runtime graph optimisation level applied when a session is created. */
 public enum OptimizationLevel implements DescribedChoice {

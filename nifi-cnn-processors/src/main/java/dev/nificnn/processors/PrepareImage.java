@@ -5,16 +5,16 @@ import dev.nificnn.image.DecodedImage;
 import dev.nificnn.image.ImageDecodeException;
 import dev.nificnn.image.ImageDecoder;
 import dev.nificnn.image.ImageEncoder;
-import dev.nificnn.image.ImageResizer;
 import dev.nificnn.image.ImageTensorizer;
-import dev.nificnn.image.JpegDraft;
+import dev.nificnn.image.NormalisationValues;
 import dev.nificnn.image.Interpolation;
 import dev.nificnn.image.NpyWriter;
 import dev.nificnn.image.ResizeMode;
-import dev.nificnn.image.RgbImage;
 import dev.nificnn.image.TensorLayout;
 import dev.nificnn.image.SourceImageInfo;
 import dev.nificnn.image.TensorSpec;
+import dev.nificnn.services.AllowableChoices;
+import dev.nificnn.services.PreprocessingProperties;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.SupportsBatching;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
@@ -29,6 +29,7 @@ import org.apache.nifi.components.PropertyValue;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.migration.PropertyConfiguration;
 import org.apache.nifi.flowfile.attributes.CoreAttributes;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
@@ -60,7 +61,7 @@ import java.util.concurrent.TimeUnit;
         + "It then resizes it (stretch, shorter side and centre crop, or fit and pad) with nearest, bilinear, bicubic or area interpolation, "
         + "giving the same pixels as Pillow's Image.resize, and writes either a PNG or JPEG image or a float32 .npy tensor (CHW or HWC, "
         + "RGB or BGR, value = (pixel x Scale - Mean) / Std) that numpy.load reads. Images that cannot be decoded, are damaged, or declare "
-        + "more pixels than Maximum Pixels go to failure with the reason in cnn.error.")
+        + "more pixels than Maximum Image Pixels go to failure with the reason in cnn.error.")
 @WritesAttributes({
     @WritesAttribute(attribute = PrepareImage.ORIGINAL_WIDTH, description = "Width of the decoded, upright source image in pixels"),
     @WritesAttribute(attribute = PrepareImage.ORIGINAL_HEIGHT, description = "Height of the decoded, upright source image in pixels"),
@@ -128,150 +129,6 @@ public class PrepareImage extends AbstractProcessor {
         }
     }
 
-    /** Allowable values of Resize Mode. */
-    public enum ResizeModeOption implements DescribedValue {
-        STRETCH(ResizeMode.STRETCH, "Stretch", "Scale width and height independently to exactly Width x Height; the aspect ratio may change"),
-        SHORTER_SIDE_CROP(ResizeMode.SHORTER_SIDE_CROP, "Shorter Side Crop",
-                "Scale so that the image covers Width x Height (the shorter side fits), then keep the centre"),
-        FIT_PAD(ResizeMode.FIT_PAD, "Fit and Pad", "Scale so that the whole image fits inside Width x Height, then pad the rest with black");
-
-        private final ResizeMode mode;
-        private final String displayName;
-        private final String description;
-
-        ResizeModeOption(final ResizeMode mode, final String displayName, final String description) {
-            this.mode = mode;
-            this.displayName = displayName;
-            this.description = description;
-        }
-
-        public ResizeMode mode() {
-            return mode;
-        }
-
-        @Override
-        public String getValue() {
-            return name();
-        }
-
-        @Override
-        public String getDisplayName() {
-            return displayName;
-        }
-
-        @Override
-        public String getDescription() {
-            return description;
-        }
-    }
-
-    /** Allowable values of Interpolation. */
-    public enum InterpolationOption implements DescribedValue {
-        NEAREST(Interpolation.NEAREST, "Nearest", "Copy the source pixel under each output pixel's centre (fastest, blocky)"),
-        BILINEAR(Interpolation.BILINEAR, "Bilinear", "Triangle filter, antialiased when downscaling; the same pixels as Pillow's BILINEAR"),
-        BICUBIC(Interpolation.BICUBIC, "Bicubic", "Cubic filter (a = -0.5), antialiased when downscaling; the same pixels as Pillow's BICUBIC"),
-        AREA(Interpolation.AREA, "Area", "Average of the source pixels each output pixel covers (best for strong reductions); Pillow's BOX");
-
-        private final Interpolation interpolation;
-        private final String displayName;
-        private final String description;
-
-        InterpolationOption(final Interpolation interpolation, final String displayName, final String description) {
-            this.interpolation = interpolation;
-            this.displayName = displayName;
-            this.description = description;
-        }
-
-        public Interpolation interpolation() {
-            return interpolation;
-        }
-
-        @Override
-        public String getValue() {
-            return name();
-        }
-
-        @Override
-        public String getDisplayName() {
-            return displayName;
-        }
-
-        @Override
-        public String getDescription() {
-            return description;
-        }
-    }
-
-    /** Allowable values of Tensor Layout. */
-    public enum TensorLayoutOption implements DescribedValue {
-        CHW(TensorLayout.CHW, "CHW", "Channel, height, width: one plane per channel (PyTorch, ONNX NCHW models)"),
-        HWC(TensorLayout.HWC, "HWC", "Height, width, channel: channels interleaved per pixel (TensorFlow, NHWC models)");
-
-        private final TensorLayout layout;
-        private final String displayName;
-        private final String description;
-
-        TensorLayoutOption(final TensorLayout layout, final String displayName, final String description) {
-            this.layout = layout;
-            this.displayName = displayName;
-            this.description = description;
-        }
-
-        public TensorLayout layout() {
-            return layout;
-        }
-
-        @Override
-        public String getValue() {
-            return name();
-        }
-
-        @Override
-        public String getDisplayName() {
-            return displayName;
-        }
-
-        @Override
-        public String getDescription() {
-            return description;
-        }
-    }
-
-    /** Allowable values of Channel Order. */
-    public enum ChannelOrderOption implements DescribedValue {
-        RGB(ChannelOrder.RGB, "RGB", "Red, green, blue (torchvision and most modern models)"),
-        BGR(ChannelOrder.BGR, "BGR", "Blue, green, red (Caffe models such as the ONNX Model Zoo AlexNet and SqueezeNet)");
-
-        private final ChannelOrder order;
-        private final String displayName;
-        private final String description;
-
-        ChannelOrderOption(final ChannelOrder order, final String displayName, final String description) {
-            this.order = order;
-            this.displayName = displayName;
-            this.description = description;
-        }
-
-        public ChannelOrder order() {
-            return order;
-        }
-
-        @Override
-        public String getValue() {
-            return name();
-        }
-
-        @Override
-        public String getDisplayName() {
-            return displayName;
-        }
-
-        @Override
-        public String getDescription() {
-            return description;
-        }
-    }
-
     static final PropertyDescriptor WIDTH = new PropertyDescriptor.Builder()
             .name("Width")
             .description("Width of the prepared image or tensor in pixels")
@@ -288,31 +145,11 @@ public class PrepareImage extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 16_384, true))
             .build();
 
-    static final PropertyDescriptor RESIZE_MODE = new PropertyDescriptor.Builder()
-            .name("Resize Mode")
-            .description("How the aspect ratio of the source is handled when it is brought to Width x Height")
-            .required(true)
-            .allowableValues(ResizeModeOption.class)
-            .defaultValue(ResizeModeOption.STRETCH)
-            .build();
+    static final PropertyDescriptor RESIZE_MODE = PreprocessingProperties.RESIZE_MODE;
 
-    static final PropertyDescriptor SHORTER_SIDE = new PropertyDescriptor.Builder()
-            .name("Shorter Side")
-            .description("Length the source's shorter side is scaled to before the centre Width x Height is cut, as torchvision's "
-                    + "Resize(S) then CenterCrop for ResNet or MobileNet (256 with a 224 x 224 crop). Must be at least the larger of Width "
-                    + "and Height. When not set, the shorter side is scaled straight to the crop size.")
-            .required(false)
-            .addValidator(StandardValidators.createLongValidator(1, 65_536, true))
-            .dependsOn(RESIZE_MODE, ResizeModeOption.SHORTER_SIDE_CROP)
-            .build();
+    static final PropertyDescriptor SHORTER_SIDE = PreprocessingProperties.SHORTER_SIDE;
 
-    static final PropertyDescriptor INTERPOLATION = new PropertyDescriptor.Builder()
-            .name("Interpolation")
-            .description("Resampling filter used to resize")
-            .required(true)
-            .allowableValues(InterpolationOption.class)
-            .defaultValue(InterpolationOption.BILINEAR)
-            .build();
+    static final PropertyDescriptor INTERPOLATION = PreprocessingProperties.INTERPOLATION;
 
     static final PropertyDescriptor OUTPUT_FORMAT = new PropertyDescriptor.Builder()
             .name("Output Format")
@@ -331,61 +168,17 @@ public class PrepareImage extends AbstractProcessor {
             .dependsOn(OUTPUT_FORMAT, OutputFormat.JPEG)
             .build();
 
-    static final PropertyDescriptor TENSOR_LAYOUT = new PropertyDescriptor.Builder()
-            .name("Tensor Layout")
-            .description("Order of the tensor's dimensions")
-            .required(true)
-            .allowableValues(TensorLayoutOption.class)
-            .defaultValue(TensorLayoutOption.CHW)
-            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
-            .build();
+    static final PropertyDescriptor TENSOR_LAYOUT = tensorOnly(PreprocessingProperties.TENSOR_LAYOUT);
 
-    static final PropertyDescriptor CHANNEL_ORDER = new PropertyDescriptor.Builder()
-            .name("Channel Order")
-            .description("Order of the colour channels in the tensor; Mean and Std are listed in this order")
-            .required(true)
-            .allowableValues(ChannelOrderOption.class)
-            .defaultValue(ChannelOrderOption.RGB)
-            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
-            .build();
+    static final PropertyDescriptor CHANNEL_ORDER = tensorOnly(PreprocessingProperties.CHANNEL_ORDER);
 
-    static final PropertyDescriptor SCALE = new PropertyDescriptor.Builder()
-            .name("Scale")
-            .description("Factor applied to each 0..255 pixel value before Mean is subtracted: a decimal number or a fraction such as 1/255")
-            .required(true)
-            .defaultValue("1/255")
-            .addValidator(new NumberListValidator(1, 1, false))
-            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
-            .build();
+    static final PropertyDescriptor SCALE = tensorOnly(PreprocessingProperties.SCALE);
 
-    static final PropertyDescriptor MEAN = new PropertyDescriptor.Builder()
-            .name("Mean")
-            .description("Value subtracted from each scaled pixel: one number for all channels or three comma-separated numbers in Channel Order "
-                    + "(torchvision RGB: 0.485,0.456,0.406; Caffe BGR with Scale 1: 104,117,123)")
-            .required(true)
-            .defaultValue("0.485,0.456,0.406")
-            .addValidator(new NumberListValidator(1, 3, false))
-            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
-            .build();
+    static final PropertyDescriptor MEAN = tensorOnly(PreprocessingProperties.MEAN);
 
-    static final PropertyDescriptor STD = new PropertyDescriptor.Builder()
-            .name("Std")
-            .description("Standard deviation each value is divided by after Mean is subtracted: one positive number or three comma-separated "
-                    + "positive numbers in Channel Order (torchvision: 0.229,0.224,0.225; Caffe: 1)")
-            .required(true)
-            .defaultValue("0.229,0.224,0.225")
-            .addValidator(new NumberListValidator(1, 3, true))
-            .dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR)
-            .build();
+    static final PropertyDescriptor STD = tensorOnly(PreprocessingProperties.STD);
 
-    static final PropertyDescriptor MAXIMUM_PIXELS = new PropertyDescriptor.Builder()
-            .name("Maximum Pixels")
-            .description("Largest width x height a source image may declare; larger images (such as decompression bombs) go to failure "
-                    + "without being decoded. The default is about 50 megapixels.")
-            .required(true)
-            .defaultValue(String.valueOf(ImageDecoder.DEFAULT_MAX_PIXELS))
-            .addValidator(StandardValidators.createLongValidator(1, Long.MAX_VALUE, true))
-            .build();
+    static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = PreprocessingProperties.MAXIMUM_IMAGE_PIXELS;
 
     static final PropertyDescriptor JPEG_DRAFT_DECODING = new PropertyDescriptor.Builder()
             .fromPropertyDescriptor(ImageInputProperties.JPEG_DRAFT_DECODING)
@@ -408,13 +201,11 @@ public class PrepareImage extends AbstractProcessor {
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(WIDTH, HEIGHT, RESIZE_MODE, SHORTER_SIDE, INTERPOLATION, OUTPUT_FORMAT, JPEG_QUALITY,
-            TENSOR_LAYOUT, CHANNEL_ORDER, SCALE, MEAN, STD, MAXIMUM_PIXELS, JPEG_DRAFT_DECODING);
+            TENSOR_LAYOUT, CHANNEL_ORDER, SCALE, MEAN, STD, MAXIMUM_IMAGE_PIXELS, JPEG_DRAFT_DECODING);
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
 
-    private volatile ImageDecoder decoder;
     private volatile ImageTensorizer tensorizer;
-    private volatile JpegDraft draft;
     private volatile TensorSpec spec;
     private volatile OutputFormat outputFormat;
     private volatile int jpegQuality;
@@ -435,7 +226,7 @@ public class PrepareImage extends AbstractProcessor {
         final PropertyValue shorterSide = context.getProperty(SHORTER_SIDE);
         final PropertyValue width = context.getProperty(WIDTH);
         final PropertyValue height = context.getProperty(HEIGHT);
-        if (shorterSide.isSet() && context.getProperty(RESIZE_MODE).getValue().equals(ResizeModeOption.SHORTER_SIDE_CROP.getValue())
+        if (shorterSide.isSet() && context.getProperty(RESIZE_MODE).getValue().equals(ResizeMode.SHORTER_SIDE_CROP.getValue())
                 && isInteger(shorterSide.getValue()) && isInteger(width.getValue()) && isInteger(height.getValue())) {
             final long larger = Math.max(width.asLong(), height.asLong());
             if (shorterSide.asLong() < larger) {
@@ -445,6 +236,17 @@ public class PrepareImage extends AbstractProcessor {
             }
         }
         return results;
+    }
+
+    @Override
+    public void migrateProperties(final PropertyConfiguration config) {
+        // Renamed to the name ClassifyImage and ExtractImageFeatures use for the same limit.
+        config.renameProperty("Maximum Pixels", MAXIMUM_IMAGE_PIXELS.getName());
+    }
+
+    /** A shared preprocessing property, shown only when the output is a tensor. */
+    private static PropertyDescriptor tensorOnly(final PropertyDescriptor property) {
+        return new PropertyDescriptor.Builder().fromPropertyDescriptor(property).dependsOn(OUTPUT_FORMAT, OutputFormat.NPY_TENSOR).build();
     }
 
     private static boolean isInteger(final String value) {
@@ -463,26 +265,24 @@ public class PrepareImage extends AbstractProcessor {
     public void onScheduled(final ProcessContext context) {
         final int width = context.getProperty(WIDTH).asInteger();
         final int height = context.getProperty(HEIGHT).asInteger();
-        final ResizeMode resizeMode = context.getProperty(RESIZE_MODE).asAllowableValue(ResizeModeOption.class).mode();
-        final Interpolation interpolation = context.getProperty(INTERPOLATION).asAllowableValue(InterpolationOption.class).interpolation();
+        final ResizeMode resizeMode = AllowableChoices.valueOf(context.getProperty(RESIZE_MODE), ResizeMode.class);
+        final Interpolation interpolation = AllowableChoices.valueOf(context.getProperty(INTERPOLATION), Interpolation.class);
         final int shorterSide = resizeMode == ResizeMode.SHORTER_SIDE_CROP && context.getProperty(SHORTER_SIDE).isSet()
                 ? context.getProperty(SHORTER_SIDE).asInteger() : 0;
         outputFormat = context.getProperty(OUTPUT_FORMAT).asAllowableValue(OutputFormat.class);
         jpegQuality = outputFormat == OutputFormat.JPEG ? context.getProperty(JPEG_QUALITY).asInteger() : 0;
         if (outputFormat == OutputFormat.NPY_TENSOR) {
             spec = new TensorSpec(width, height, resizeMode, interpolation,
-                    context.getProperty(TENSOR_LAYOUT).asAllowableValue(TensorLayoutOption.class).layout(),
-                    context.getProperty(CHANNEL_ORDER).asAllowableValue(ChannelOrderOption.class).order(),
-                    NumberListValidator.parse(context.getProperty(SCALE).getValue())[0],
-                    NumberListValidator.parse(context.getProperty(MEAN).getValue()),
-                    NumberListValidator.parse(context.getProperty(STD).getValue()), shorterSide);
+                    AllowableChoices.valueOf(context.getProperty(TENSOR_LAYOUT), TensorLayout.class),
+                    AllowableChoices.valueOf(context.getProperty(CHANNEL_ORDER), ChannelOrder.class),
+                    NormalisationValues.scale(context.getProperty(SCALE).getValue()),
+                    NormalisationValues.mean(context.getProperty(MEAN).getValue()),
+                    NormalisationValues.std(context.getProperty(STD).getValue()), shorterSide);
         } else {
             spec = TensorSpec.unnormalised(width, height, resizeMode, interpolation, TensorLayout.HWC, ChannelOrder.RGB).withShorterSide(shorterSide);
         }
-        final long maximumPixels = context.getProperty(MAXIMUM_PIXELS).asLong();
+        final long maximumPixels = context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong();
         final boolean jpegDraft = context.getProperty(JPEG_DRAFT_DECODING).asBoolean();
-        decoder = new ImageDecoder(maximumPixels);
-        draft = jpegDraft ? JpegDraft.forResize(spec) : JpegDraft.NONE;
         tensorizer = new ImageTensorizer(spec, maximumPixels, jpegDraft);
         getLogger().info("JPEG decoding: {}", ImageDecoder.jpegDecoderStatus());
     }
@@ -506,16 +306,14 @@ public class PrepareImage extends AbstractProcessor {
             if (outputFormat == OutputFormat.NPY_TENSOR) {
                 output = tensorFile(content, attributes);
             } else {
-                final DecodedImage decoded = decoder.decode(content, draft);
-                final RgbImage resized = ImageResizer.resize(decoded.image(), spec.width(), spec.height(), spec.resizeMode(), spec.interpolation(),
-                        spec.shorterSide());
-                putSizes(attributes, new SourceImageInfo(decoded.format(), decoded.sourceWidth(), decoded.sourceHeight()));
+                final DecodedImage resized = tensorizer.resize(content);
+                putSizes(attributes, new SourceImageInfo(resized.format(), resized.sourceWidth(), resized.sourceHeight()));
                 if (outputFormat == OutputFormat.JPEG) {
                     attributes.put(CoreAttributes.MIME_TYPE.key(), "image/jpeg");
-                    output = ImageEncoder.jpeg(resized, jpegQuality);
+                    output = ImageEncoder.jpeg(resized.image(), jpegQuality);
                 } else {
                     attributes.put(CoreAttributes.MIME_TYPE.key(), "image/png");
-                    output = ImageEncoder.png(resized);
+                    output = ImageEncoder.png(resized.image());
                 }
             }
         } catch (final ImageDecodeException e) {

@@ -1,6 +1,6 @@
 package dev.nificnn.services;
 
-import dev.nificnn.onnx.DescribedChoice;
+import dev.nificnn.vocabulary.DescribedChoice;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyValue;
 

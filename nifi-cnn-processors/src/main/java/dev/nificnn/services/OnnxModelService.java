@@ -1,5 +1,9 @@
 package dev.nificnn.services;
 
+import dev.nificnn.image.ChannelOrder;
+import dev.nificnn.image.Interpolation;
+import dev.nificnn.image.NormalisationValues;
+import dev.nificnn.image.ResizeMode;
 import dev.nificnn.onnx.ExecutionProvider;
 import dev.nificnn.onnx.ManifestFile;
 import dev.nificnn.onnx.ManifestSource;
@@ -19,12 +23,10 @@ import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnDisabled;
 import org.apache.nifi.annotation.lifecycle.OnEnabled;
-import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.ConfigVerificationResult;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
-import org.apache.nifi.components.Validator;
 import org.apache.nifi.context.PropertyContext;
 import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.controller.ConfigurationContext;
@@ -117,75 +119,19 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             .dependsOn(MODEL_FILE)
             .build();
 
-    public static final PropertyDescriptor CHANNEL_ORDER = new PropertyDescriptor.Builder()
-            .name("Channel Order")
-            .description("Colour channel order the model expects: RGB (PyTorch, TensorFlow) or BGR (Caffe, OpenCV).")
-            .required(true)
-            .allowableValues("RGB", "BGR")
-            .defaultValue("RGB")
-            .dependsOn(MODEL_FILE)
-            .build();
+    public static final PropertyDescriptor CHANNEL_ORDER = modelFileOnly(PreprocessingProperties.CHANNEL_ORDER);
 
-    public static final PropertyDescriptor SCALE = new PropertyDescriptor.Builder()
-            .name("Scale")
-            .description("Each 0-255 sample is multiplied by this before the mean is subtracted and the result divided by the std:"
-                    + " 0.00392156862745098 (1/255) for torchvision models, 1 for Caffe models.")
-            .required(true)
-            .defaultValue("0.00392156862745098")
-            .addValidator(numbers(1, Sign.NON_ZERO))
-            .dependsOn(MODEL_FILE)
-            .build();
+    public static final PropertyDescriptor SCALE = modelFileOnly(PreprocessingProperties.SCALE);
 
-    public static final PropertyDescriptor MEAN = new PropertyDescriptor.Builder()
-            .name("Mean")
-            .description("Three comma-separated numbers subtracted per channel (in the model's channel order) after scaling. The default is"
-                    + " ImageNet's, as torchvision models use it; Caffe BGR models use 104,117,123 with Scale 1 and Std 1,1,1.")
-            .required(true)
-            .defaultValue("0.485,0.456,0.406")
-            .addValidator(numbers(3, Sign.ANY))
-            .dependsOn(MODEL_FILE)
-            .build();
+    public static final PropertyDescriptor MEAN = modelFileOnly(PreprocessingProperties.MEAN);
 
-    public static final PropertyDescriptor STD = new PropertyDescriptor.Builder()
-            .name("Std")
-            .description("Three comma-separated positive numbers each channel is divided by after the mean is subtracted.")
-            .required(true)
-            .defaultValue("0.229,0.224,0.225")
-            .addValidator(numbers(3, Sign.POSITIVE))
-            .dependsOn(MODEL_FILE)
-            .build();
+    public static final PropertyDescriptor STD = modelFileOnly(PreprocessingProperties.STD);
 
-    static final AllowableValue RESIZE_STRETCH = new AllowableValue("STRETCH", "Stretch", "Scales the image to exactly the input size, ignoring its aspect ratio.");
-    static final AllowableValue RESIZE_SHORTER_SIDE_CROP = new AllowableValue("SHORTER_SIDE_CROP", "Shorter Side Crop",
-            "Scales the shorter side to Shorter Side (or the input size) and cuts the centre out, as torchvision's Resize + CenterCrop.");
-    static final AllowableValue RESIZE_FIT_PAD = new AllowableValue("FIT_PAD", "Fit and Pad", "Fits the whole image inside the input size and pads with black.");
+    public static final PropertyDescriptor RESIZE_MODE = modelFileOnly(PreprocessingProperties.RESIZE_MODE);
 
-    public static final PropertyDescriptor RESIZE_MODE = new PropertyDescriptor.Builder()
-            .name("Resize Mode")
-            .description("How an image is brought to the model's input size.")
-            .required(true)
-            .allowableValues(RESIZE_STRETCH, RESIZE_SHORTER_SIDE_CROP, RESIZE_FIT_PAD)
-            .defaultValue(RESIZE_SHORTER_SIDE_CROP)
-            .dependsOn(MODEL_FILE)
-            .build();
+    public static final PropertyDescriptor SHORTER_SIDE = PreprocessingProperties.SHORTER_SIDE;
 
-    public static final PropertyDescriptor SHORTER_SIDE = new PropertyDescriptor.Builder()
-            .name("Shorter Side")
-            .description("With Shorter Side Crop: the length the shorter side is scaled to before the centre crop (256 for a 224 crop in"
-                    + " torchvision's ImageNet evaluation). When not set, the crop size itself.")
-            .required(false)
-            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
-            .dependsOn(RESIZE_MODE, RESIZE_SHORTER_SIDE_CROP)
-            .build();
-
-    public static final PropertyDescriptor INTERPOLATION = new PropertyDescriptor.Builder()
-            .name("Interpolation")
-            .description("Resampling filter (Pillow-identical): Nearest, Bilinear, Bicubic or Area (box averaging, for downscaling).")
-            .required(true)
-            .allowableValues("NEAREST", "BILINEAR", "BICUBIC", "AREA")
-            .defaultValue("BILINEAR")
-            .dependsOn(MODEL_FILE)
-            .build();
+    public static final PropertyDescriptor INTERPOLATION = modelFileOnly(PreprocessingProperties.INTERPOLATION);
 
     public static final PropertyDescriptor OUTPUT_KIND = new PropertyDescriptor.Builder()
             .name("Output Kind")
@@ -399,54 +345,32 @@ public class OnnxModelService extends AbstractControllerService implements OnnxM
             return new ManifestFile(Path.of(context.getProperty(MODEL_MANIFEST).evaluateAttributeExpressions().getValue()));
         }
         final String labels = context.getProperty(LABEL_FILE).evaluateAttributeExpressions().getValue();
-        final boolean crop = RESIZE_SHORTER_SIDE_CROP.getValue().equals(context.getProperty(RESIZE_MODE).getValue());
+        final ResizeMode resizeMode = AllowableChoices.valueOf(context.getProperty(RESIZE_MODE), ResizeMode.class);
         return new ModelFileDescription(Path.of(context.getProperty(MODEL_FILE).evaluateAttributeExpressions().getValue()),
                 labels == null || labels.isBlank() ? null : Path.of(labels),
                 context.getProperty(INPUT_WIDTH).isSet() ? context.getProperty(INPUT_WIDTH).asInteger() : 0,
                 context.getProperty(INPUT_HEIGHT).isSet() ? context.getProperty(INPUT_HEIGHT).asInteger() : 0,
-                context.getProperty(CHANNEL_ORDER).getValue(),
-                Float.parseFloat(context.getProperty(SCALE).getValue().strip()),
-                parseNumbers(context.getProperty(MEAN).getValue()),
-                parseNumbers(context.getProperty(STD).getValue()),
-                context.getProperty(RESIZE_MODE).getValue(),
-                context.getProperty(INTERPOLATION).getValue(),
-                crop && context.getProperty(SHORTER_SIDE).isSet() ? context.getProperty(SHORTER_SIDE).asInteger() : 0,
+                AllowableChoices.valueOf(context.getProperty(CHANNEL_ORDER), ChannelOrder.class),
+                NormalisationValues.scale(context.getProperty(SCALE).getValue()),
+                boxed(NormalisationValues.mean(context.getProperty(MEAN).getValue())),
+                boxed(NormalisationValues.std(context.getProperty(STD).getValue())),
+                resizeMode,
+                AllowableChoices.valueOf(context.getProperty(INTERPOLATION), Interpolation.class),
+                resizeMode == ResizeMode.SHORTER_SIDE_CROP && context.getProperty(SHORTER_SIDE).isSet() ? context.getProperty(SHORTER_SIDE).asInteger() : 0,
                 OutputKind.valueOf(context.getProperty(OUTPUT_KIND).getValue()));
     }
 
-    private static List<Float> parseNumbers(final String value) {
-        final List<Float> numbers = new ArrayList<>();
-        for (final String part : value.split(",")) {
-            numbers.add(Float.parseFloat(part.strip()));
+    private static List<Float> boxed(final float[] values) {
+        final List<Float> boxed = new ArrayList<>(values.length);
+        for (final float value : values) {
+            boxed.add(value);
         }
-        return numbers;
+        return boxed;
     }
 
-    /** Which finite numbers a property accepts. */
-    private enum Sign {
-        ANY, NON_ZERO, POSITIVE
-    }
-
-    /** Accepts {@code count} comma-separated finite numbers of the given sign. */
-    private static Validator numbers(final int count, final Sign sign) {
-        return (subject, input, context) -> {
-            String problem = null;
-            try {
-                final List<Float> numbers = parseNumbers(input == null ? "" : input);
-                if (numbers.size() != count) {
-                    problem = "must be " + (count == 1 ? "one number" : count + " comma-separated numbers") + ", found " + numbers.size();
-                } else if (numbers.stream().anyMatch(number -> !Float.isFinite(number))) {
-                    problem = "must hold finite numbers only";
-                } else if (sign == Sign.NON_ZERO && numbers.stream().anyMatch(number -> number == 0f)) {
-                    problem = "must not be 0";
-                } else if (sign == Sign.POSITIVE && numbers.stream().anyMatch(number -> !(number > 0f))) {
-                    problem = "must be greater than 0";
-                }
-            } catch (final NumberFormatException e) {
-                problem = "'" + input + "' is not " + (count == 1 ? "a number" : count + " comma-separated numbers");
-            }
-            return new ValidationResult.Builder().subject(subject).input(input).valid(problem == null).explanation(problem).build();
-        };
+    /** A shared preprocessing property, shown only in Model File mode (a manifest states its own preprocessing). */
+    private static PropertyDescriptor modelFileOnly(final PropertyDescriptor property) {
+        return new PropertyDescriptor.Builder().fromPropertyDescriptor(property).dependsOn(MODEL_FILE).build();
     }
 
     private static SessionSettings settings(final ConfigurationContext context) {

@@ -55,7 +55,7 @@ class ModelManifestFilesTest {
             assertEquals(224, input.path("width").asInt(), where);
             assertEquals(224, input.path("height").asInt(), where);
             assertTrue(Set.of("RGB", "BGR").contains(input.path("channelOrder").asText()), where);
-            assertTrue(Set.of("STRETCH", "SHORTER_SIDE_CROP").contains(input.path("resize").asText()), where);
+            assertTrue(Set.of("STRETCH", "SHORTER_SIDE_CROP").contains(input.path("resizeMode").asText()), where);
             assertEquals(3, input.path("mean").size(), where);
             assertEquals(3, input.path("std").size(), where);
             assertFalse(manifest.path("output").path("name").asText().isBlank(), where + " output name");
@@ -93,8 +93,8 @@ class ModelManifestFilesTest {
             assertEquals(1.0 / 255, input.path("scale").asDouble(), 1e-9, torchvisionStyle);
             assertEquals("[0.485,0.456,0.406]", input.path("mean").toString(), torchvisionStyle);
             assertEquals("[0.229,0.224,0.225]", input.path("std").toString(), torchvisionStyle);
-            assertEquals("SHORTER_SIDE_CROP", input.path("resize").asText(), torchvisionStyle);
-            assertEquals(256, input.path("resizeShorterSide").asInt(), torchvisionStyle);
+            assertEquals("SHORTER_SIDE_CROP", input.path("resizeMode").asText(), torchvisionStyle);
+            assertEquals(256, input.path("shorterSide").asInt(), torchvisionStyle);
             assertEquals("logits", manifest.path("output").path("kind").asText(), torchvisionStyle);
         }
 

@@ -1,5 +1,6 @@
 package dev.nificnn.onnx;
 
+import dev.nificnn.image.TensorLayout;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -38,13 +39,13 @@ class ClassificationTest {
     void poolsChannelsFirstAndLast() {
         // Two channels of 2x2: channel 0 = 1,2,3,6; channel 1 = -1,0,0,5.
         final float[] channelsFirst = {1, 2, 3, 6, -1, 0, 0, 5};
-        assertArrayEquals(new float[]{3, 1}, FeaturePooling.GLOBAL_AVERAGE.apply(channelsFirst, new long[]{2, 2, 2}, InputLayout.NCHW));
-        assertArrayEquals(new float[]{6, 5}, FeaturePooling.GLOBAL_MAX.apply(channelsFirst, new long[]{2, 2, 2}, InputLayout.NCHW));
+        assertArrayEquals(new float[]{3, 1}, FeaturePooling.GLOBAL_AVERAGE.apply(channelsFirst, new long[]{2, 2, 2}, TensorLayout.CHW));
+        assertArrayEquals(new float[]{6, 5}, FeaturePooling.GLOBAL_MAX.apply(channelsFirst, new long[]{2, 2, 2}, TensorLayout.CHW));
         final float[] channelsLast = {1, -1, 2, 0, 3, 0, 6, 5};
-        assertArrayEquals(new float[]{3, 1}, FeaturePooling.GLOBAL_AVERAGE.apply(channelsLast, new long[]{2, 2, 2}, InputLayout.NHWC));
-        assertArrayEquals(channelsFirst, FeaturePooling.NONE.apply(channelsFirst, new long[]{2, 2, 2}, InputLayout.NCHW));
+        assertArrayEquals(new float[]{3, 1}, FeaturePooling.GLOBAL_AVERAGE.apply(channelsLast, new long[]{2, 2, 2}, TensorLayout.HWC));
+        assertArrayEquals(channelsFirst, FeaturePooling.NONE.apply(channelsFirst, new long[]{2, 2, 2}, TensorLayout.CHW));
         final float[] vector = {3, 4};
-        assertArrayEquals(vector, FeaturePooling.GLOBAL_MAX.apply(vector, new long[]{2}, InputLayout.NCHW));
+        assertArrayEquals(vector, FeaturePooling.GLOBAL_MAX.apply(vector, new long[]{2}, TensorLayout.CHW));
         assertArrayEquals(new float[]{0.6f, 0.8f}, FeaturePooling.l2Normalize(new float[]{3, 4}), 1e-6f);
         assertArrayEquals(new float[]{0, 0}, FeaturePooling.l2Normalize(new float[]{0, 0}));
     }

@@ -1,5 +1,6 @@
 package dev.nificnn.onnx;
 
+import dev.nificnn.image.TensorLayout;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -14,9 +15,9 @@ class FeaturePoolingTest {
         // 2 channels x 1 x 3 positions: channel 0 = 1, 2, 6; channel 1 = -1, -5, 0.5
         final float[] values = {1f, 2f, 6f, -1f, -5f, 0.5f};
         final long[] shape = {2, 1, 3};
-        assertArrayEquals(new float[] {3f, -5.5f / 3}, FeaturePooling.GLOBAL_AVERAGE.apply(values, shape, InputLayout.NCHW));
-        assertArrayEquals(new float[] {6f, 0.5f}, FeaturePooling.GLOBAL_MAX.apply(values, shape, InputLayout.NCHW));
-        assertArrayEquals(values, FeaturePooling.NONE.apply(values, shape, InputLayout.NCHW));
+        assertArrayEquals(new float[] {3f, -5.5f / 3}, FeaturePooling.GLOBAL_AVERAGE.apply(values, shape, TensorLayout.CHW));
+        assertArrayEquals(new float[] {6f, 0.5f}, FeaturePooling.GLOBAL_MAX.apply(values, shape, TensorLayout.CHW));
+        assertArrayEquals(values, FeaturePooling.NONE.apply(values, shape, TensorLayout.CHW));
     }
 
     @Test
@@ -24,8 +25,8 @@ class FeaturePoolingTest {
         // 3 positions x 2 channels, the same values as above laid out channels last
         final float[] values = {1f, -1f, 2f, -5f, 6f, 0.5f};
         final long[] shape = {1, 3, 2};
-        assertArrayEquals(new float[] {3f, -5.5f / 3}, FeaturePooling.GLOBAL_AVERAGE.apply(values, shape, InputLayout.NHWC));
-        assertArrayEquals(new float[] {6f, 0.5f}, FeaturePooling.GLOBAL_MAX.apply(values, shape, InputLayout.NHWC));
+        assertArrayEquals(new float[] {3f, -5.5f / 3}, FeaturePooling.GLOBAL_AVERAGE.apply(values, shape, TensorLayout.HWC));
+        assertArrayEquals(new float[] {6f, 0.5f}, FeaturePooling.GLOBAL_MAX.apply(values, shape, TensorLayout.HWC));
     }
 
     @Test
@@ -37,8 +38,8 @@ class FeaturePoolingTest {
         for (int index = 0; index < values.length; index++) {
             values[index] = (float) (random.nextDouble() * 40 - 5);
         }
-        final float[] pooled = FeaturePooling.GLOBAL_AVERAGE.apply(values, new long[] {channels, 13, 13}, InputLayout.NCHW);
-        final float[] maxima = FeaturePooling.GLOBAL_MAX.apply(values, new long[] {channels, 13, 13}, InputLayout.NCHW);
+        final float[] pooled = FeaturePooling.GLOBAL_AVERAGE.apply(values, new long[] {channels, 13, 13}, TensorLayout.CHW);
+        final float[] maxima = FeaturePooling.GLOBAL_MAX.apply(values, new long[] {channels, 13, 13}, TensorLayout.CHW);
         for (int channel = 0; channel < channels; channel++) {
             double sum = 0;
             float maximum = Float.NEGATIVE_INFINITY;

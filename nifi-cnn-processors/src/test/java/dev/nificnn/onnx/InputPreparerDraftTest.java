@@ -1,7 +1,12 @@
 package dev.nificnn.onnx;
 
+import dev.nificnn.image.ChannelOrder;
 import dev.nificnn.image.ImageDecoder;
+import dev.nificnn.image.Interpolation;
 import dev.nificnn.image.NpyReader;
+import dev.nificnn.image.ResizeMode;
+import dev.nificnn.image.TensorLayout;
+import dev.nificnn.image.TensorSpec;
 import dev.nificnn.testing.LibjpegTurboRequirement;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The JPEG Draft Decoding flag that ModelInputs hands to InputPreparer for ClassifyImage and ExtractImageFeatures decides the model's input. */
 class InputPreparerDraftTest {
 
-    private static final ModelManifest.Input INPUT = new ModelManifest.Input("image", InputElementType.FLOAT32, InputLayout.NHWC, 64, 48, "RGB", 1f,
-            new float[] {0, 0, 0}, new float[] {1, 1, 1}, "STRETCH", "BILINEAR", 0);
+    private static final ModelManifest.Input INPUT = new ModelManifest.Input("image", InputElementType.FLOAT32,
+            new TensorSpec(64, 48, ResizeMode.STRETCH, Interpolation.BILINEAR, TensorLayout.HWC, ChannelOrder.RGB, 1f, new float[] {0, 0, 0},
+                    new float[] {1, 1, 1}));
 
     @Test
     void draftFlagDecidesWhetherTheModelSeesPillowsDraftValues() throws Exception {

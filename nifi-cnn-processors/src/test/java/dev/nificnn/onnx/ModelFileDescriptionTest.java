@@ -1,6 +1,8 @@
 package dev.nificnn.onnx;
 
 import dev.nificnn.image.ChannelOrder;
+import dev.nificnn.image.Interpolation;
+import dev.nificnn.image.ResizeMode;
 import dev.nificnn.image.TensorLayout;
 import dev.nificnn.image.TensorSpec;
 import dev.nificnn.onnx.generate.OnnxElementType;
@@ -25,8 +27,8 @@ class ModelFileDescriptionTest {
     Path directory;
 
     private ModelFileDescription describe(final Path model, final int width, final int height) {
-        return new ModelFileDescription(model, directory.resolve("labels.txt"), width, height, "BGR", 1f, List.of(104f, 117f, 123f),
-                List.of(1f, 1f, 1f), "SHORTER_SIDE_CROP", "BICUBIC", 0, OutputKind.PROBABILITIES);
+        return new ModelFileDescription(model, directory.resolve("labels.txt"), width, height, ChannelOrder.BGR, 1f, List.of(104f, 117f, 123f),
+                List.of(1f, 1f, 1f), ResizeMode.SHORTER_SIDE_CROP, Interpolation.BICUBIC, 0, OutputKind.PROBABILITIES);
     }
 
     @Test
@@ -36,7 +38,7 @@ class ModelFileDescriptionTest {
         assertEquals("tiny", manifest.name());
         assertEquals("image", manifest.input().name());
         assertEquals(InputElementType.FLOAT32, manifest.input().elementType());
-        assertEquals(InputLayout.NCHW, manifest.input().layout());
+        assertEquals(TensorLayout.CHW, manifest.input().layout());
         assertEquals(8, manifest.input().width());
         assertEquals(8, manifest.input().height());
         assertEquals(new ModelManifest.Output("probabilities", OutputKind.PROBABILITIES), manifest.output());
@@ -69,7 +71,7 @@ class ModelFileDescriptionTest {
     @Test
     void readsChannelsLastLayouts() throws Exception {
         final ModelManifest manifest = describe(write("nhwc.onnx", 1, 32, 48, 3), 0, 0).read();
-        assertEquals(InputLayout.NHWC, manifest.input().layout());
+        assertEquals(TensorLayout.HWC, manifest.input().layout());
         assertEquals(48, manifest.input().width());
         assertEquals(32, manifest.input().height());
         assertArrayEquals(new long[] {32, 48, 3}, manifest.input().imageShape());

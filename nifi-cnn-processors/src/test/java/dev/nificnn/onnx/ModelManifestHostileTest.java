@@ -1,5 +1,8 @@
 package dev.nificnn.onnx;
 
+import dev.nificnn.image.ChannelOrder;
+import dev.nificnn.image.Interpolation;
+import dev.nificnn.image.ResizeMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,8 +124,8 @@ class ModelManifestHostileTest {
     @Test
     void aModelFileLargerThanAProtobufMessageIsRefusedBeforeItIsRead() throws Exception {
         final Path model = sparse(directory.resolve("huge.onnx"), 3L << 30);
-        final ModelFileDescription description = new ModelFileDescription(model, null, 8, 8, "RGB", 1f, List.of(0f, 0f, 0f),
-                List.of(1f, 1f, 1f), "STRETCH", "BILINEAR", 0, OutputKind.PROBABILITIES);
+        final ModelFileDescription description = new ModelFileDescription(model, null, 8, 8, ChannelOrder.RGB, 1f, List.of(0f, 0f, 0f),
+                List.of(1f, 1f, 1f), ResizeMode.STRETCH, Interpolation.BILINEAR, 0, OutputKind.PROBABILITIES);
         final String message = refusal(description::read);
         assertEquals("Model file " + model + " has 3221225472 bytes, more than the 2147483639 bytes an ONNX model (one protobuf message)"
                 + " can hold; it is not read", message);

@@ -1,5 +1,9 @@
 package dev.nificnn.onnx;
 
+import dev.nificnn.image.ChannelOrder;
+import dev.nificnn.image.Interpolation;
+import dev.nificnn.image.ResizeMode;
+import dev.nificnn.image.TensorLayout;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -40,12 +44,12 @@ class ModelManifestTest {
         assertEquals("0fccde009e25d24dd3f0a8a6ccca04346d240a2bf04d8f36581071236f6d878c", manifest.sha256());
         assertEquals(4955097, manifest.size());
         assertEquals(InputElementType.FLOAT16, manifest.input().elementType());
-        assertEquals(224, manifest.input().width());
-        assertEquals(200, manifest.input().height());
-        assertEquals("BGR", manifest.input().channelOrder());
-        assertArrayEquals(new float[]{104, 117, 123}, manifest.input().mean());
-        assertEquals("SHORTER_SIDE_CROP", manifest.input().resize());
-        assertEquals("BICUBIC", manifest.input().interpolation());
+        assertEquals(224, manifest.input().tensorSpec().width());
+        assertEquals(200, manifest.input().tensorSpec().height());
+        assertEquals(ChannelOrder.BGR, manifest.input().tensorSpec().channelOrder());
+        assertArrayEquals(new float[]{104, 117, 123}, manifest.input().tensorSpec().mean());
+        assertEquals(ResizeMode.SHORTER_SIDE_CROP, manifest.input().tensorSpec().resizeMode());
+        assertEquals(Interpolation.BICUBIC, manifest.input().tensorSpec().interpolation());
         assertArrayEquals(new long[]{3, 200, 224}, manifest.input().imageShape());
         assertEquals(3 * 224 * 200, manifest.input().valuesPerImage());
         assertEquals(OutputKind.LOGITS, manifest.output().kind());
@@ -65,9 +69,9 @@ class ModelManifestTest {
                  "output": {"name": "y"}}
                 """);
         assertEquals(InputElementType.FLOAT32, manifest.input().elementType());
-        assertEquals(InputLayout.NCHW, manifest.input().layout());
-        assertEquals("STRETCH", manifest.input().resize());
-        assertEquals("BILINEAR", manifest.input().interpolation());
+        assertEquals(TensorLayout.CHW, manifest.input().layout());
+        assertEquals(ResizeMode.STRETCH, manifest.input().tensorSpec().resizeMode());
+        assertEquals(Interpolation.BILINEAR, manifest.input().tensorSpec().interpolation());
         assertEquals(OutputKind.PROBABILITIES, manifest.output().kind());
         assertNull(manifest.sha256());
         assertEquals(-1, manifest.size());
@@ -88,8 +92,8 @@ class ModelManifestTest {
     void namesInvalidValues() {
         assertMessage(VALID.replace("\"elementType\": \"float16\"", "\"elementType\": \"int8\""), "'input.elementType' must be one of [float32, float16]");
         assertMessage(VALID.replace("\"width\": 224", "\"width\": -3"), "'input.width' must be a positive integer");
-        assertMessage(VALID.replace("\"mean\": [104, 117, 123]", "\"mean\": [104, 117]"), "'input.mean' must be an array of 3 numbers");
-        assertMessage(VALID.replace("\"std\": [1, 1, 1]", "\"std\": [1, 0, 1]"), "'input.std' must not contain 0");
+        assertMessage(VALID.replace("\"mean\": [104, 117, 123]", "\"mean\": [104, 117]"), "'input.mean' needs one number or 3 comma-separated numbers, found 2");
+        assertMessage(VALID.replace("\"std\": [1, 1, 1]", "\"std\": [1, 0, 1]"), "'input.std' every value must be greater than 0, not 0");
         assertMessage(VALID.replace("\"resize\": \"SHORTER_SIDE_CROP\"", "\"resize\": \"ZOOM\""), "'input.resize' must be one of");
         assertMessage(VALID.replace("0FCCDE", "XYZ"), "'sha256' must be 64 hexadecimal digits");
         assertMessage("{\"name\": ", "is not valid JSON");

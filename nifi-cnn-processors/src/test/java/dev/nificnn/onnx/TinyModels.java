@@ -69,7 +69,7 @@ public final class TinyModels {
                   "name": "tiny", "file": "tiny.onnx", "licence": "Apache-2.0",
                   "input": {"name": "image", "elementType": "float32", "layout": "NCHW", "width": 8, "height": 8,
                             "channelOrder": "RGB", "scale": 1.0, "mean": [0, 0, 0], "std": [1, 1, 1],
-                            "resize": "STRETCH", "interpolation": "BILINEAR"},
+                            "resizeMode": "STRETCH", "interpolation": "BILINEAR"},
                   "output": {"name": "probabilities", "kind": "probabilities"},
                   "labels": "tiny-labels.txt",
                   "taps": {"features": {"tensor": "features", "shape": [-1, 4, 8, 8]}}

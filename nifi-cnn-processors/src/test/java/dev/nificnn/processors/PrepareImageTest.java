@@ -1,8 +1,12 @@
 package dev.nificnn.processors;
 
+import dev.nificnn.image.ChannelOrder;
+import dev.nificnn.image.Interpolation;
 import dev.nificnn.image.NpyArray;
 import dev.nificnn.image.NpyFormatException;
 import dev.nificnn.image.NpyReader;
+import dev.nificnn.image.ResizeMode;
+import dev.nificnn.image.TensorLayout;
 import dev.nificnn.testing.LibjpegTurboRequirement;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
@@ -115,7 +119,7 @@ class PrepareImageTest {
         runner.setProperty(PrepareImage.OUTPUT_FORMAT, PrepareImage.OutputFormat.NPY_TENSOR);
         runner.setProperty(PrepareImage.WIDTH, "80");
         runner.setProperty(PrepareImage.HEIGHT, "61");
-        runner.setProperty(PrepareImage.INTERPOLATION, PrepareImage.InterpolationOption.BILINEAR);
+        runner.setProperty(PrepareImage.INTERPOLATION, Interpolation.BILINEAR.getValue());
         runner.setProperty(PrepareImage.SCALE, "1/255");
         runner.setProperty(PrepareImage.MEAN, "0.485, 0.456, 0.406");
         runner.setProperty(PrepareImage.STD, "0.229,0.224,0.225");
@@ -151,10 +155,10 @@ class PrepareImageTest {
         runner.setProperty(PrepareImage.OUTPUT_FORMAT, PrepareImage.OutputFormat.NPY_TENSOR);
         runner.setProperty(PrepareImage.WIDTH, "24");
         runner.setProperty(PrepareImage.HEIGHT, "24");
-        runner.setProperty(PrepareImage.RESIZE_MODE, PrepareImage.ResizeModeOption.FIT_PAD);
-        runner.setProperty(PrepareImage.INTERPOLATION, PrepareImage.InterpolationOption.AREA);
-        runner.setProperty(PrepareImage.TENSOR_LAYOUT, PrepareImage.TensorLayoutOption.HWC);
-        runner.setProperty(PrepareImage.CHANNEL_ORDER, PrepareImage.ChannelOrderOption.BGR);
+        runner.setProperty(PrepareImage.RESIZE_MODE, ResizeMode.FIT_PAD.getValue());
+        runner.setProperty(PrepareImage.INTERPOLATION, Interpolation.AREA.getValue());
+        runner.setProperty(PrepareImage.TENSOR_LAYOUT, TensorLayout.HWC.getValue());
+        runner.setProperty(PrepareImage.CHANNEL_ORDER, ChannelOrder.BGR.getValue());
         runner.setProperty(PrepareImage.SCALE, "1");
         runner.setProperty(PrepareImage.MEAN, "104,117,123");
         runner.setProperty(PrepareImage.STD, "1");
@@ -187,7 +191,7 @@ class PrepareImageTest {
         runner.setProperty(PrepareImage.OUTPUT_FORMAT, PrepareImage.OutputFormat.NPY_TENSOR);
         runner.setProperty(PrepareImage.WIDTH, "64");
         runner.setProperty(PrepareImage.HEIGHT, "48");
-        runner.setProperty(PrepareImage.TENSOR_LAYOUT, PrepareImage.TensorLayoutOption.HWC);
+        runner.setProperty(PrepareImage.TENSOR_LAYOUT, TensorLayout.HWC.getValue());
         runner.setProperty(PrepareImage.SCALE, "1");
         runner.setProperty(PrepareImage.MEAN, "0,0,0");
         runner.setProperty(PrepareImage.STD, "1");
@@ -224,9 +228,9 @@ class PrepareImageTest {
         runner.setProperty(PrepareImage.OUTPUT_FORMAT, PrepareImage.OutputFormat.NPY_TENSOR);
         runner.setProperty(PrepareImage.WIDTH, "25");
         runner.setProperty(PrepareImage.HEIGHT, "24");
-        runner.setProperty(PrepareImage.RESIZE_MODE, PrepareImage.ResizeModeOption.SHORTER_SIDE_CROP);
+        runner.setProperty(PrepareImage.RESIZE_MODE, ResizeMode.SHORTER_SIDE_CROP.getValue());
         runner.setProperty(PrepareImage.SHORTER_SIDE, "32");
-        runner.setProperty(PrepareImage.TENSOR_LAYOUT, PrepareImage.TensorLayoutOption.HWC);
+        runner.setProperty(PrepareImage.TENSOR_LAYOUT, TensorLayout.HWC.getValue());
         runner.setProperty(PrepareImage.SCALE, "1");
         runner.setProperty(PrepareImage.MEAN, "0");
         runner.setProperty(PrepareImage.STD, "1");
@@ -244,7 +248,7 @@ class PrepareImageTest {
     void shorterSideMustCoverTheCrop() {
         runner.setProperty(PrepareImage.WIDTH, "224");
         runner.setProperty(PrepareImage.HEIGHT, "200");
-        runner.setProperty(PrepareImage.RESIZE_MODE, PrepareImage.ResizeModeOption.SHORTER_SIDE_CROP);
+        runner.setProperty(PrepareImage.RESIZE_MODE, ResizeMode.SHORTER_SIDE_CROP.getValue());
         runner.setProperty(PrepareImage.SHORTER_SIDE, "256");
         runner.assertValid();
         runner.setProperty(PrepareImage.SHORTER_SIDE, "223");
@@ -255,7 +259,7 @@ class PrepareImageTest {
         runner.assertNotValid();
         // Only Shorter Side Crop uses it: with Stretch the property is ignored, not an error.
         runner.setProperty(PrepareImage.SHORTER_SIDE, "100");
-        runner.setProperty(PrepareImage.RESIZE_MODE, PrepareImage.ResizeModeOption.STRETCH);
+        runner.setProperty(PrepareImage.RESIZE_MODE, ResizeMode.STRETCH.getValue());
         runner.assertValid();
     }
 
@@ -265,7 +269,7 @@ class PrepareImageTest {
         runner.setProperty(PrepareImage.JPEG_QUALITY, "80");
         runner.setProperty(PrepareImage.WIDTH, "10");
         runner.setProperty(PrepareImage.HEIGHT, "10");
-        runner.setProperty(PrepareImage.RESIZE_MODE, PrepareImage.ResizeModeOption.SHORTER_SIDE_CROP);
+        runner.setProperty(PrepareImage.RESIZE_MODE, ResizeMode.SHORTER_SIDE_CROP.getValue());
         runner.enqueue(fixture("decode/orientation6.jpg"));
         runner.run();
         final MockFlowFile result = runner.getFlowFilesForRelationship(PrepareImage.REL_SUCCESS).getFirst();
@@ -300,7 +304,7 @@ class PrepareImageTest {
         runner.assertNotValid();
         runner.setProperty(PrepareImage.SCALE, "0.0039215686");
         runner.assertValid();
-        runner.setProperty(PrepareImage.MAXIMUM_PIXELS, "0");
+        runner.setProperty(PrepareImage.MAXIMUM_IMAGE_PIXELS, "0");
         runner.assertNotValid();
     }
 

@@ -1,4 +1,4 @@
-package dev.nificnn.onnx;
+package dev.nificnn.vocabulary;
 
 /**
  * A choice of the core (an enum constant) with the name and explanation a user sees. The core stays free of NiFi; the
