@@ -51,19 +51,20 @@ import java.util.concurrent.TimeUnit;
 @SeeAlso(classNames = {"dev.nificnn.services.OnnxModelService", "dev.nificnn.processors.ExtractImageFeatures"})
 @ReadsAttribute(attribute = "(content)", description = "An encoded image, or a .npy tensor of the model's input shape")
 @WritesAttributes({
-        @WritesAttribute(attribute = ClassifyImage.LABEL_ATTRIBUTE, description = "The most likely class"),
-        @WritesAttribute(attribute = ClassifyImage.SCORE_ATTRIBUTE, description = "Its probability, 0 to 1"),
-        @WritesAttribute(attribute = ClassifyImage.TOP_K_ATTRIBUTE, description = "JSON array of the Top K classes, best first:"
-                + " [{\"label\": \"tabby\", \"index\": 281, \"score\": 0.94}, ...]"),
-        @WritesAttribute(attribute = ClassifyImage.MODEL_ID_ATTRIBUTE, description = "The model: manifest name and the first 12 hex digits of its SHA-256"),
-        @WritesAttribute(attribute = ClassifyImage.PROVIDER_ATTRIBUTE, description = "Where the inference ran: CUDA, TensorRT or CPU"),
-        @WritesAttribute(attribute = ClassifyImage.ERROR_ATTRIBUTE, description = "Why the FlowFile went to failure"),
+        @WritesAttribute(attribute = CnnAttributes.LABEL, description = "The most likely class's name (its index when the model has no labels)"),
+        @WritesAttribute(attribute = CnnAttributes.LABEL_INDEX, description = "The most likely class's index in the model's output"),
+        @WritesAttribute(attribute = CnnAttributes.SCORE, description = "Its probability, 0 to 1, with six decimals"),
+        @WritesAttribute(attribute = CnnAttributes.TOP_K, description = "JSON array of the Top K classes, best first:"
+                + " [{\"label\": \"tabby\", \"index\": 281, \"score\": 0.94123}, ...]"),
+        @WritesAttribute(attribute = CnnAttributes.MODEL_ID, description = "The model: manifest name and the first 12 hex digits of its SHA-256"),
+        @WritesAttribute(attribute = CnnAttributes.PROVIDER, description = "Where the inference ran: CUDA, TensorRT or CPU"),
+        @WritesAttribute(attribute = CnnAttributes.ERROR, description = "Why the FlowFile went to failure"),
         @WritesAttribute(attribute = "mime.type", description = "application/json when the Output Destination is Content"),
-        @WritesAttribute(attribute = InferenceCounters.BATCH_SIZE_ATTRIBUTE, description = "How many images ran in this image's batch"),
-        @WritesAttribute(attribute = InferenceCounters.BATCH_WAIT_ATTRIBUTE, description = "Milliseconds the batch waited for more images (Max Batch Wait)"),
-        @WritesAttribute(attribute = InferenceCounters.PREPARE_ATTRIBUTE, description = "Milliseconds the batch took to decode, resize and pack"),
-        @WritesAttribute(attribute = InferenceCounters.GPU_MEMORY_ATTRIBUTE, description = "On CUDA or TensorRT: MiB of GPU memory this NiFi held after the batch (nvidia-smi)"),
-        @WritesAttribute(attribute = InferenceCounters.INFERENCE_ATTRIBUTE, description = "Milliseconds the batch's inference took")
+        @WritesAttribute(attribute = CnnAttributes.BATCH_SIZE, description = "How many images ran in this image's batch"),
+        @WritesAttribute(attribute = CnnAttributes.BATCH_WAIT_MILLISECONDS, description = "Milliseconds the batch waited for more images (Max Batch Wait)"),
+        @WritesAttribute(attribute = CnnAttributes.PREPARE_MILLISECONDS, description = "Milliseconds the batch took to decode, resize and pack"),
+        @WritesAttribute(attribute = CnnAttributes.GPU_MEMORY_MEBIBYTES, description = "On CUDA or TensorRT: MiB of GPU memory this NiFi held after the batch (nvidia-smi)"),
+        @WritesAttribute(attribute = CnnAttributes.INFERENCE_MILLISECONDS, description = "Milliseconds the batch's inference took")
 })
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "A batch holds Batch Size decoded images as float tensors"
         + " (for 224 x 224 inputs, 0.6 MB each) plus the model's activations.")
@@ -80,13 +81,6 @@ import java.util.concurrent.TimeUnit;
                 """
 )
 public class ClassifyImage extends AbstractProcessor {
-
-    static final String LABEL_ATTRIBUTE = "cnn.label";
-    static final String SCORE_ATTRIBUTE = "cnn.score";
-    static final String TOP_K_ATTRIBUTE = "cnn.top.k";
-    static final String MODEL_ID_ATTRIBUTE = "cnn.model.id";
-    static final String PROVIDER_ATTRIBUTE = "cnn.provider";
-    static final String ERROR_ATTRIBUTE = "cnn.error";
 
     public static final PropertyDescriptor MODEL_SERVICE = new PropertyDescriptor.Builder()
             .name("ONNX Model Service")
@@ -210,20 +204,24 @@ public class ClassifyImage extends AbstractProcessor {
                                 final String providerName, final boolean writeContent, final long inferenceMillis) {
         final ArrayNode topK = OBJECT_MAPPER.createArrayNode();
         for (final ScoredClass scored : classes) {
-            topK.addObject().put("label", scored.label()).put("index", scored.index()).put("score", scored.score());
+            topK.addObject().put(RecordFields.LABEL, scored.label()).put(RecordFields.INDEX, scored.index())
+                    .put(RecordFields.SCORE, CnnAttributes.roundedScore(scored.score()));
         }
         final Map<String, String> attributes = new HashMap<>();
-        attributes.put(LABEL_ATTRIBUTE, classes.getFirst().label());
-        attributes.put(SCORE_ATTRIBUTE, Float.toString(classes.getFirst().score()));
-        attributes.put(TOP_K_ATTRIBUTE, topK.toString());
-        attributes.put(MODEL_ID_ATTRIBUTE, modelId);
-        attributes.put(PROVIDER_ATTRIBUTE, providerName);
-        FlowFile updated = session.removeAttribute(flowFile, ERROR_ATTRIBUTE);
+        attributes.put(CnnAttributes.LABEL, classes.getFirst().label());
+        attributes.put(CnnAttributes.LABEL_INDEX, Integer.toString(classes.getFirst().index()));
+        attributes.put(CnnAttributes.SCORE, CnnAttributes.score(classes.getFirst().score()));
+        attributes.put(CnnAttributes.TOP_K, topK.toString());
+        attributes.put(CnnAttributes.MODEL_ID, modelId);
+        attributes.put(CnnAttributes.PROVIDER, providerName);
+        FlowFile updated = session.removeAttribute(flowFile, CnnAttributes.ERROR);
         final String details = "Classified as " + classes.getFirst().label() + " by model " + modelId + " on " + providerName;
         if (writeContent) {
             final ObjectNode json = OBJECT_MAPPER.createObjectNode();
-            json.put("label", classes.getFirst().label()).put("score", classes.getFirst().score()).put("model", modelId).put("provider", providerName);
-            json.set("topK", topK);
+            json.put(RecordFields.LABEL, classes.getFirst().label()).put(RecordFields.INDEX, classes.getFirst().index())
+                    .put(RecordFields.SCORE, CnnAttributes.roundedScore(classes.getFirst().score()))
+                    .put(RecordFields.MODEL, modelId).put(RecordFields.PROVIDER, providerName);
+            json.set(RecordFields.TOP_K, topK);
             final byte[] content;
             try {
                 content = OBJECT_MAPPER.writeValueAsBytes(json);
@@ -243,7 +241,7 @@ public class ClassifyImage extends AbstractProcessor {
 
     private void fail(final ProcessSession session, final FlowFile flowFile, final String error, final String modelId, final String providerName) {
         getLogger().error("Cannot classify {} with model {}: {}", flowFile, modelId, error);
-        final FlowFile failed = session.putAllAttributes(flowFile, Map.of(ERROR_ATTRIBUTE, error, MODEL_ID_ATTRIBUTE, modelId, PROVIDER_ATTRIBUTE, providerName));
+        final FlowFile failed = session.putAllAttributes(flowFile, Map.of(CnnAttributes.ERROR, error, CnnAttributes.MODEL_ID, modelId, CnnAttributes.PROVIDER, providerName));
         session.transfer(failed, REL_FAILURE);
     }
 

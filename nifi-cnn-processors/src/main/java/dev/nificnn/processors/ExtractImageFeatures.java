@@ -68,16 +68,16 @@ import java.util.concurrent.TimeUnit;
 @WritesAttributes({
         @WritesAttribute(attribute = "record.count", description = "Number of records (images) in the output FlowFile"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
-        @WritesAttribute(attribute = ExtractImageFeatures.MODEL_ID_ATTRIBUTE, description = "The model: manifest name and first 12 hex digits of its SHA-256 (output and originals)"),
-        @WritesAttribute(attribute = ExtractImageFeatures.PROVIDER_ATTRIBUTE, description = "Where the inference ran: CUDA, TensorRT or CPU (output and originals)"),
-        @WritesAttribute(attribute = ExtractImageFeatures.LAYER_ATTRIBUTE, description = "The layer read (output)"),
-        @WritesAttribute(attribute = ExtractImageFeatures.FEATURE_LENGTH_ATTRIBUTE, description = "Length of each feature vector (output)"),
-        @WritesAttribute(attribute = ExtractImageFeatures.ERROR_ATTRIBUTE, description = "Why a FlowFile went to failure"),
-        @WritesAttribute(attribute = InferenceCounters.BATCH_SIZE_ATTRIBUTE, description = "How many images ran in the batch (output)"),
-        @WritesAttribute(attribute = InferenceCounters.BATCH_WAIT_ATTRIBUTE, description = "Milliseconds the batch waited for more images, Max Batch Wait (output)"),
-        @WritesAttribute(attribute = InferenceCounters.PREPARE_ATTRIBUTE, description = "Milliseconds the batch took to decode, resize and pack (output)"),
-        @WritesAttribute(attribute = InferenceCounters.GPU_MEMORY_ATTRIBUTE, description = "On CUDA or TensorRT: MiB of GPU memory this NiFi held after the batch (nvidia-smi)"),
-        @WritesAttribute(attribute = InferenceCounters.INFERENCE_ATTRIBUTE, description = "Milliseconds the batch's inference took (output)")
+        @WritesAttribute(attribute = CnnAttributes.MODEL_ID, description = "The model: manifest name and first 12 hex digits of its SHA-256 (output and originals)"),
+        @WritesAttribute(attribute = CnnAttributes.PROVIDER, description = "Where the inference ran: CUDA, TensorRT or CPU (output and originals)"),
+        @WritesAttribute(attribute = CnnAttributes.LAYER, description = "The layer read (output)"),
+        @WritesAttribute(attribute = CnnAttributes.FEATURE_LENGTH, description = "Length of each feature vector (output)"),
+        @WritesAttribute(attribute = CnnAttributes.ERROR, description = "Why a FlowFile went to failure"),
+        @WritesAttribute(attribute = CnnAttributes.BATCH_SIZE, description = "How many images ran in the batch (output)"),
+        @WritesAttribute(attribute = CnnAttributes.BATCH_WAIT_MILLISECONDS, description = "Milliseconds the batch waited for more images, Max Batch Wait (output)"),
+        @WritesAttribute(attribute = CnnAttributes.PREPARE_MILLISECONDS, description = "Milliseconds the batch took to decode, resize and pack (output)"),
+        @WritesAttribute(attribute = CnnAttributes.GPU_MEMORY_MEBIBYTES, description = "On CUDA or TensorRT: MiB of GPU memory this NiFi held after the batch (nvidia-smi)"),
+        @WritesAttribute(attribute = CnnAttributes.INFERENCE_MILLISECONDS, description = "Milliseconds the batch's inference took (output)")
 })
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "A batch holds Batch Size decoded images as float tensors"
         + " plus the layer's values of every image (AlexNet fc7: 16 KB per image; an un-pooled convolution layer can be far larger).")
@@ -98,25 +98,13 @@ import java.util.concurrent.TimeUnit;
 )
 public class ExtractImageFeatures extends AbstractProcessor {
 
-    static final String MODEL_ID_ATTRIBUTE = "cnn.model.id";
-    static final String PROVIDER_ATTRIBUTE = "cnn.provider";
-    static final String LAYER_ATTRIBUTE = "cnn.layer";
-    static final String FEATURE_LENGTH_ATTRIBUTE = "cnn.feature.length";
-    static final String ERROR_ATTRIBUTE = "cnn.error";
-
-    static final String FEATURES_FIELD = "features";
-    static final String LABEL_FIELD = "label";
-    static final String SOURCE_FIELD = "source";
-    static final String MODEL_FIELD = "model";
-    static final String LAYER_FIELD = "layer";
-
     /** The schema of every record written. */
     static final RecordSchema FEATURE_SCHEMA = new SimpleRecordSchema(List.of(
-            new RecordField(FEATURES_FIELD, RecordFieldType.ARRAY.getArrayDataType(RecordFieldType.FLOAT.getDataType()), false),
-            new RecordField(LABEL_FIELD, RecordFieldType.STRING.getDataType(), true),
-            new RecordField(SOURCE_FIELD, RecordFieldType.STRING.getDataType(), true),
-            new RecordField(MODEL_FIELD, RecordFieldType.STRING.getDataType(), false),
-            new RecordField(LAYER_FIELD, RecordFieldType.STRING.getDataType(), false)));
+            new RecordField(RecordFields.FEATURES, RecordFieldType.ARRAY.getArrayDataType(RecordFieldType.FLOAT.getDataType()), false),
+            new RecordField(RecordFields.LABEL, RecordFieldType.STRING.getDataType(), true),
+            new RecordField(RecordFields.SOURCE, RecordFieldType.STRING.getDataType(), true),
+            new RecordField(RecordFields.MODEL, RecordFieldType.STRING.getDataType(), false),
+            new RecordField(RecordFields.LAYER, RecordFieldType.STRING.getDataType(), false)));
 
     public static final PropertyDescriptor MODEL_SERVICE = new PropertyDescriptor.Builder()
             .name("ONNX Model Service")
@@ -306,11 +294,11 @@ public class ExtractImageFeatures extends AbstractProcessor {
             }
             final String label = context.getProperty(LABEL).evaluateAttributeExpressions(flowFile).getValue();
             final Map<String, Object> values = new HashMap<>();
-            values.put(FEATURES_FIELD, boxed);
-            values.put(LABEL_FIELD, label == null || label.isEmpty() ? null : label);
-            values.put(SOURCE_FIELD, flowFile.getAttribute(CoreAttributes.FILENAME.key()));
-            values.put(MODEL_FIELD, model.modelId());
-            values.put(LAYER_FIELD, layer);
+            values.put(RecordFields.FEATURES, boxed);
+            values.put(RecordFields.LABEL, label == null || label.isEmpty() ? null : label);
+            values.put(RecordFields.SOURCE, flowFile.getAttribute(CoreAttributes.FILENAME.key()));
+            values.put(RecordFields.MODEL, model.modelId());
+            values.put(RecordFields.LAYER, layer);
             records.add(new MapRecord(FEATURE_SCHEMA, values));
             extracted.add(flowFile);
         }
@@ -319,7 +307,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
         // its parents share) and TrainImageClassifier counts every record towards the right set.
         final Map<String, List<Integer>> byDataset = new LinkedHashMap<>();
         for (int index = 0; index < extracted.size(); index++) {
-            final String dataset = Objects.requireNonNullElse(extracted.get(index).getAttribute(DatasetAttributes.SET_ID), "");
+            final String dataset = Objects.requireNonNullElse(extracted.get(index).getAttribute(CnnAttributes.DATASET_ID), "");
             byDataset.computeIfAbsent(dataset, key -> new ArrayList<>()).add(index);
         }
         final List<FlowFile> written = new ArrayList<>();
@@ -339,14 +327,14 @@ public class ExtractImageFeatures extends AbstractProcessor {
         extracted.retainAll(written);
         final String details = "Features of layer " + layer + " extracted by model " + model.modelId() + " on " + providerName;
         for (final FlowFile flowFile : extracted) {
-            final FlowFile original = session.putAllAttributes(flowFile, Map.of(MODEL_ID_ATTRIBUTE, model.modelId(), PROVIDER_ATTRIBUTE, providerName));
+            final FlowFile original = session.putAllAttributes(flowFile, Map.of(CnnAttributes.MODEL_ID, model.modelId(), CnnAttributes.PROVIDER, providerName));
             session.getProvenanceReporter().modifyAttributes(original, details);
             session.transfer(original, REL_ORIGINAL);
         }
         for (final Map.Entry<FlowFile, String> failure : failures.entrySet()) {
             getLogger().error("Cannot extract features of {} with model {}: {}", failure.getKey(), model.modelId(), failure.getValue());
-            session.transfer(session.putAllAttributes(failure.getKey(), Map.of(ERROR_ATTRIBUTE, failure.getValue(), MODEL_ID_ATTRIBUTE,
-                    model.modelId(), PROVIDER_ATTRIBUTE, providerName)), REL_FAILURE);
+            session.transfer(session.putAllAttributes(failure.getKey(), Map.of(CnnAttributes.ERROR, failure.getValue(), CnnAttributes.MODEL_ID,
+                    model.modelId(), CnnAttributes.PROVIDER, providerName)), REL_FAILURE);
         }
         counters.record(session, times, failures.size());
         getLogger().debug("Batch of {} images: inference {} ms", flowFiles.size(), TimeUnit.NANOSECONDS.toMillis(inferenceNanos));
@@ -381,10 +369,10 @@ public class ExtractImageFeatures extends AbstractProcessor {
         final Map<String, String> attributes = new HashMap<>(written[0].getAttributes());
         attributes.put("record.count", Integer.toString(written[0].getRecordCount()));
         attributes.put(CoreAttributes.MIME_TYPE.key(), mimeType[0]);
-        attributes.put(MODEL_ID_ATTRIBUTE, model.modelId());
-        attributes.put(PROVIDER_ATTRIBUTE, providerName);
-        attributes.put(LAYER_ATTRIBUTE, layer);
-        attributes.put(FEATURE_LENGTH_ATTRIBUTE, Integer.toString(((Object[]) records.getFirst().getValue(FEATURES_FIELD)).length));
+        attributes.put(CnnAttributes.MODEL_ID, model.modelId());
+        attributes.put(CnnAttributes.PROVIDER, providerName);
+        attributes.put(CnnAttributes.LAYER, layer);
+        attributes.put(CnnAttributes.FEATURE_LENGTH, Integer.toString(((Object[]) records.getFirst().getValue(RecordFields.FEATURES)).length));
         attributes.putAll(InferenceCounters.attributes(times));
         output = session.putAllAttributes(output, attributes);
         session.transfer(output, REL_SUCCESS);

@@ -9,7 +9,6 @@ import org.apache.nifi.flowfile.FlowFile;
  */
 final class FailedImages {
 
-    static final String ERROR_ATTRIBUTE = "cnn.error";
     static final String FETCH_FAILURE_ATTRIBUTE = "fetch.failure.reason";
     static final String RECORD_COUNT_ATTRIBUTE = "record.count";
 
@@ -18,7 +17,7 @@ final class FailedImages {
 
     /** Returns why the FlowFile failed upstream, or null when it did not. */
     static String reason(final FlowFile flowFile) {
-        final String error = flowFile.getAttribute(ERROR_ATTRIBUTE);
+        final String error = flowFile.getAttribute(CnnAttributes.ERROR);
         if (error != null && !error.isBlank()) {
             return error;
         }

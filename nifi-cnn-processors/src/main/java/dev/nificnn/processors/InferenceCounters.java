@@ -30,12 +30,7 @@ final class InferenceCounters {
     static final String MEAN_INFERENCE_MICROSECONDS_PER_IMAGE = "Mean Inference Microseconds Per Image";
     static final String MEAN_PREPARE_MICROSECONDS_PER_IMAGE = "Mean Prepare Microseconds Per Image";
 
-    static final String BATCH_SIZE_ATTRIBUTE = "cnn.batch.size";
-    static final String BATCH_WAIT_ATTRIBUTE = "cnn.batch.wait.ms";
-    static final String PREPARE_ATTRIBUTE = "cnn.prepare.ms";
-    static final String INFERENCE_ATTRIBUTE = "cnn.inference.ms";
     static final String GPU_MEMORY_MEBIBYTES = "GPU Memory In Use MiB";
-    static final String GPU_MEMORY_ATTRIBUTE = "cnn.gpu.memory.mib";
 
     /** This JVM's GPU memory as the driver reports it; asked only when a batch ran on a GPU provider. */
     private static final GpuMemoryProbe GPU_MEMORY = new GpuMemoryProbe();
@@ -85,11 +80,11 @@ final class InferenceCounters {
 
     /** The batch's figures as FlowFile attributes. */
     static Map<String, String> attributes(final BatchTimes batch) {
-        final Map<String, String> attributes = new HashMap<>(Map.of(BATCH_SIZE_ATTRIBUTE, Integer.toString(batch.images()),
-                BATCH_WAIT_ATTRIBUTE, Long.toString(millis(batch.waitNanos())),
-                PREPARE_ATTRIBUTE, Long.toString(millis(batch.prepareNanos())),
-                INFERENCE_ATTRIBUTE, Long.toString(millis(batch.inferenceNanos()))));
-        batch.gpuMemoryMebibytes().ifPresent(mebibytes -> attributes.put(GPU_MEMORY_ATTRIBUTE, Long.toString(mebibytes)));
+        final Map<String, String> attributes = new HashMap<>(Map.of(CnnAttributes.BATCH_SIZE, Integer.toString(batch.images()),
+                CnnAttributes.BATCH_WAIT_MILLISECONDS, Long.toString(millis(batch.waitNanos())),
+                CnnAttributes.PREPARE_MILLISECONDS, Long.toString(millis(batch.prepareNanos())),
+                CnnAttributes.INFERENCE_MILLISECONDS, Long.toString(millis(batch.inferenceNanos()))));
+        batch.gpuMemoryMebibytes().ifPresent(mebibytes -> attributes.put(CnnAttributes.GPU_MEMORY_MEBIBYTES, Long.toString(mebibytes)));
         return attributes;
     }
 

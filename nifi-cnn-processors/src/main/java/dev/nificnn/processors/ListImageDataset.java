@@ -63,11 +63,11 @@ import java.util.regex.Pattern;
     @WritesAttribute(attribute = "absolute.path", description = "The image's folder as an absolute path, with a trailing '/'"),
     @WritesAttribute(attribute = "file.size", description = "Size of the file in bytes"),
     @WritesAttribute(attribute = "file.lastModifiedTime", description = "Modification time, ISO-8601"),
-    @WritesAttribute(attribute = DatasetAttributes.LABEL, description = "The image's class: the name of its folder below Input Directory"),
-    @WritesAttribute(attribute = DatasetAttributes.SET_ID, description = "Id of this listing of the dataset (a UUID), the same on every image of it"),
-    @WritesAttribute(attribute = DatasetAttributes.SET_SIZE, description = "How many images the listing holds, the same on every image of it"),
-    @WritesAttribute(attribute = DatasetAttributes.SET_CLASSES, description = "How many classes (folders) the listing holds"),
-    @WritesAttribute(attribute = DatasetAttributes.SET_INDEX, description = "Zero-based position of the image in the listing (sorted by folder and name)")
+    @WritesAttribute(attribute = CnnAttributes.DATASET_LABEL, description = "The image's class: the name of its folder below Input Directory"),
+    @WritesAttribute(attribute = CnnAttributes.DATASET_ID, description = "Id of this listing of the dataset (a UUID), the same on every image of it"),
+    @WritesAttribute(attribute = CnnAttributes.DATASET_SIZE, description = "How many images the listing holds, the same on every image of it"),
+    @WritesAttribute(attribute = CnnAttributes.DATASET_CLASSES, description = "How many classes (folders) the listing holds"),
+    @WritesAttribute(attribute = CnnAttributes.DATASET_INDEX, description = "Zero-based position of the image in the listing (sorted by folder and name)")
 })
 @UseCase(description = "Train a classifier on every image of a class-per-folder tree, exactly once, whatever the size of the tree.",
         keywords = {"training set", "dataset", "transfer learning", "complete"},
@@ -184,11 +184,11 @@ public class ListImageDataset extends AbstractProcessor {
             attributes.put(CoreAttributes.ABSOLUTE_PATH.key(), entry.file().getParent().toString() + "/");
             attributes.put("file.size", Long.toString(entry.size()));
             attributes.put("file.lastModifiedTime", Instant.ofEpochMilli(entry.lastModifiedMillis()).toString());
-            attributes.put(DatasetAttributes.LABEL, entry.label());
-            attributes.put(DatasetAttributes.SET_ID, setId);
-            attributes.put(DatasetAttributes.SET_SIZE, size);
-            attributes.put(DatasetAttributes.SET_CLASSES, classes);
-            attributes.put(DatasetAttributes.SET_INDEX, Integer.toString(position++));
+            attributes.put(CnnAttributes.DATASET_LABEL, entry.label());
+            attributes.put(CnnAttributes.DATASET_ID, setId);
+            attributes.put(CnnAttributes.DATASET_SIZE, size);
+            attributes.put(CnnAttributes.DATASET_CLASSES, classes);
+            attributes.put(CnnAttributes.DATASET_INDEX, Integer.toString(position++));
             final FlowFile flowFile = session.putAllAttributes(session.create(), attributes);
             session.getProvenanceReporter().create(flowFile, "Listed as image " + position + " of " + size + " of dataset " + setId);
             listed.add(flowFile);

@@ -63,15 +63,15 @@ import java.util.concurrent.TimeUnit;
         + "RGB or BGR, value = (pixel x Scale - Mean) / Std) that numpy.load reads. Images that cannot be decoded, are damaged, or declare "
         + "more pixels than Maximum Image Pixels go to failure with the reason in cnn.error.")
 @WritesAttributes({
-    @WritesAttribute(attribute = PrepareImage.ORIGINAL_WIDTH, description = "Width of the decoded, upright source image in pixels"),
-    @WritesAttribute(attribute = PrepareImage.ORIGINAL_HEIGHT, description = "Height of the decoded, upright source image in pixels"),
-    @WritesAttribute(attribute = PrepareImage.IMAGE_WIDTH, description = "Width of the prepared image or tensor in pixels"),
-    @WritesAttribute(attribute = PrepareImage.IMAGE_HEIGHT, description = "Height of the prepared image or tensor in pixels"),
-    @WritesAttribute(attribute = PrepareImage.IMAGE_FORMAT, description = "Format the source was decoded from: jpeg, png, gif, bmp, tiff or webp"),
-    @WritesAttribute(attribute = PrepareImage.TENSOR_SHAPE, description = "Shape of the tensor written, e.g. [3,224,224] (tensor output only)"),
-    @WritesAttribute(attribute = PrepareImage.TENSOR_TYPE, description = "Element type of the tensor written: float32 (tensor output only)"),
+    @WritesAttribute(attribute = CnnAttributes.IMAGE_ORIGINAL_WIDTH, description = "Width of the decoded, upright source image in pixels"),
+    @WritesAttribute(attribute = CnnAttributes.IMAGE_ORIGINAL_HEIGHT, description = "Height of the decoded, upright source image in pixels"),
+    @WritesAttribute(attribute = CnnAttributes.IMAGE_WIDTH, description = "Width of the prepared image or tensor in pixels"),
+    @WritesAttribute(attribute = CnnAttributes.IMAGE_HEIGHT, description = "Height of the prepared image or tensor in pixels"),
+    @WritesAttribute(attribute = CnnAttributes.IMAGE_FORMAT, description = "Format the source was decoded from: jpeg, png, gif, bmp, tiff or webp"),
+    @WritesAttribute(attribute = CnnAttributes.TENSOR_SHAPE, description = "Shape of the tensor written, e.g. [3,224,224] (tensor output only)"),
+    @WritesAttribute(attribute = CnnAttributes.TENSOR_TYPE, description = "Element type of the tensor written: float32 (tensor output only)"),
     @WritesAttribute(attribute = "mime.type", description = "image/png, image/jpeg or application/x-npy"),
-    @WritesAttribute(attribute = PrepareImage.ERROR, description = "Why the FlowFile was routed to failure")
+    @WritesAttribute(attribute = CnnAttributes.ERROR, description = "Why the FlowFile was routed to failure")
 })
 @UseCase(
     description = "Turn incoming images into the normalised tensors a torchvision ImageNet model expects, as .npy files that Python reads with numpy.load.",
@@ -89,14 +89,6 @@ import java.util.concurrent.TimeUnit;
         """)
 public class PrepareImage extends AbstractProcessor {
 
-    static final String ORIGINAL_WIDTH = "cnn.image.original.width";
-    static final String ORIGINAL_HEIGHT = "cnn.image.original.height";
-    static final String IMAGE_WIDTH = "cnn.image.width";
-    static final String IMAGE_HEIGHT = "cnn.image.height";
-    static final String IMAGE_FORMAT = "cnn.image.format";
-    static final String TENSOR_SHAPE = "cnn.tensor.shape";
-    static final String TENSOR_TYPE = "cnn.tensor.type";
-    static final String ERROR = "cnn.error";
     static final String NPY_MIME_TYPE = "application/x-npy";
 
     /** What the processor writes. */
@@ -326,7 +318,7 @@ public class PrepareImage extends AbstractProcessor {
         }
         flowFile = session.write(flowFile, stream -> stream.write(output));
         flowFile = session.putAllAttributes(flowFile, attributes);
-        flowFile = session.removeAttribute(flowFile, ERROR);
+        flowFile = session.removeAttribute(flowFile, CnnAttributes.ERROR);
         session.getProvenanceReporter().modifyContent(flowFile, "Prepared as " + outputFormat.getDisplayName() + " " + spec.width() + "x" + spec.height(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         session.transfer(flowFile, REL_SUCCESS);
@@ -340,17 +332,17 @@ public class PrepareImage extends AbstractProcessor {
         final FloatBuffer values = file.position(headerLength).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         putSizes(attributes, tensorizer.prepare(content, values));
         attributes.put(CoreAttributes.MIME_TYPE.key(), NPY_MIME_TYPE);
-        attributes.put(TENSOR_SHAPE, shapeText(shape));
-        attributes.put(TENSOR_TYPE, "float32");
+        attributes.put(CnnAttributes.TENSOR_SHAPE, shapeText(shape));
+        attributes.put(CnnAttributes.TENSOR_TYPE, "float32");
         return file.array();
     }
 
     private void putSizes(final Map<String, String> attributes, final SourceImageInfo source) {
-        attributes.put(ORIGINAL_WIDTH, String.valueOf(source.width()));
-        attributes.put(ORIGINAL_HEIGHT, String.valueOf(source.height()));
-        attributes.put(IMAGE_WIDTH, String.valueOf(spec.width()));
-        attributes.put(IMAGE_HEIGHT, String.valueOf(spec.height()));
-        attributes.put(IMAGE_FORMAT, source.format().imageIoName());
+        attributes.put(CnnAttributes.IMAGE_ORIGINAL_WIDTH, String.valueOf(source.width()));
+        attributes.put(CnnAttributes.IMAGE_ORIGINAL_HEIGHT, String.valueOf(source.height()));
+        attributes.put(CnnAttributes.IMAGE_WIDTH, String.valueOf(spec.width()));
+        attributes.put(CnnAttributes.IMAGE_HEIGHT, String.valueOf(spec.height()));
+        attributes.put(CnnAttributes.IMAGE_FORMAT, source.format().imageIoName());
     }
 
     private void routeToFailure(final ProcessSession session, final FlowFile flowFile, final String reason, final Throwable error) {
@@ -359,7 +351,7 @@ public class PrepareImage extends AbstractProcessor {
         } else {
             getLogger().error("Routing {} to failure: {}", flowFile, reason, error);
         }
-        session.transfer(session.putAttribute(flowFile, ERROR, reason), REL_FAILURE);
+        session.transfer(session.putAttribute(flowFile, CnnAttributes.ERROR, reason), REL_FAILURE);
     }
 
     private static String shapeText(final int[] shape) {

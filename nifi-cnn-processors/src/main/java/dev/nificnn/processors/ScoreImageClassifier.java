@@ -33,11 +33,11 @@ import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordFieldType;
 import org.apache.nifi.serialization.record.RecordSchema;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -45,19 +45,20 @@ import java.util.Set;
 /** Adds the predicted label, its probability and the top K labels of a trained classifier to each feature record. */
 @Tags({"cnn", "classifier", "scoring", "inference", "machine learning", "deeplearning4j", "features", "record"})
 @CapabilityDescription("Scores feature records (for example those ExtractImageFeatures writes) with the classifier of a "
-        + "ClassifierModelService and writes each record back with three more fields: 'predicted_label' (string), "
-        + "'predicted_probability' (double) and 'top_k' (array of records {label: string, probability: double}, most probable first). "
-        + "Records are scored in batches as one matrix operation. A FlowFile holding exactly one record also gets the cnn.label and "
-        + "cnn.score attributes. A FlowFile with a record whose feature vector is missing, not finite or of another length than the model "
+        + "ClassifierModelService and writes each record back with four more fields: 'predicted_label' (string), 'predicted_index' "
+        + "(int), 'predicted_score' (double, the probability, six decimals) and 'top_k' (array of records {label: string, index: int, "
+        + "score: double}, most probable first), the names ClassifyImage's JSON uses. Records are scored in batches as one matrix "
+        + "operation. A FlowFile holding exactly one record also gets the cnn.label, cnn.label.index and cnn.score attributes. A FlowFile with a record whose feature vector is missing, not finite or of another length than the model "
         + "takes goes to failure unchanged, with the reason in cnn.error.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @SupportsBatching
 @WritesAttributes({
-    @WritesAttribute(attribute = ScoreImageClassifier.LABEL_ATTRIBUTE, description = "Predicted label, when the FlowFile holds one record"),
-    @WritesAttribute(attribute = ScoreImageClassifier.SCORE_ATTRIBUTE, description = "Probability of the predicted label, when the FlowFile holds one record"),
+    @WritesAttribute(attribute = CnnAttributes.LABEL, description = "Predicted class name, when the FlowFile holds one record"),
+    @WritesAttribute(attribute = CnnAttributes.LABEL_INDEX, description = "Its index in the classifier's classes, when the FlowFile holds one record"),
+    @WritesAttribute(attribute = CnnAttributes.SCORE, description = "Its probability, six decimals, when the FlowFile holds one record"),
     @WritesAttribute(attribute = "record.count", description = "Number of records written"),
     @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
-    @WritesAttribute(attribute = ScoreImageClassifier.ERROR_ATTRIBUTE, description = "Why the FlowFile went to failure")
+    @WritesAttribute(attribute = CnnAttributes.ERROR, description = "Why the FlowFile went to failure")
 })
 @UseCase(description = "Classify new images with a classifier trained inside the flow.",
         configuration = """
@@ -69,22 +70,15 @@ import java.util.Set;
 @SeeAlso({TrainImageClassifier.class})
 public class ScoreImageClassifier extends AbstractProcessor {
 
-    static final String LABEL_ATTRIBUTE = "cnn.label";
-    static final String SCORE_ATTRIBUTE = "cnn.score";
-    static final String ERROR_ATTRIBUTE = "cnn.error";
-
-    static final String PREDICTED_LABEL_FIELD = "predicted_label";
-    static final String PREDICTED_PROBABILITY_FIELD = "predicted_probability";
-    static final String TOP_K_FIELD = "top_k";
-    static final String TOP_LABEL_FIELD = "label";
-    static final String TOP_PROBABILITY_FIELD = "probability";
-
     /** Records scored per matrix operation: large enough to amortise the native call, small enough to bound memory. */
     private static final int SCORING_BATCH_RECORDS = 1024;
 
     static final RecordSchema TOP_K_SCHEMA = new SimpleRecordSchema(List.of(
-            new RecordField(TOP_LABEL_FIELD, RecordFieldType.STRING.getDataType(), false),
-            new RecordField(TOP_PROBABILITY_FIELD, RecordFieldType.DOUBLE.getDataType(), false)));
+            new RecordField(RecordFields.LABEL, RecordFieldType.STRING.getDataType(), false),
+            new RecordField(RecordFields.INDEX, RecordFieldType.INT.getDataType(), false),
+            new RecordField(RecordFields.SCORE, RecordFieldType.DOUBLE.getDataType(), false)));
+    private static final Set<String> PREDICTION_FIELDS = Set.of(RecordFields.PREDICTED_LABEL, RecordFields.PREDICTED_INDEX,
+            RecordFields.PREDICTED_SCORE, RecordFields.TOP_K);
 
     static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
             .name("Record Reader")
@@ -95,7 +89,7 @@ public class ScoreImageClassifier extends AbstractProcessor {
 
     static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
             .name("Record Writer")
-            .description("Writes the scored records: the input fields plus predicted_label, predicted_probability and top_k")
+            .description("Writes the scored records: the input fields plus predicted_label, predicted_index, predicted_score and top_k")
             .identifiesControllerService(RecordSetWriterFactory.class)
             .required(true)
             .build();
@@ -146,18 +140,19 @@ public class ScoreImageClassifier extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
-    /** Returns the output schema: the input's fields with the three prediction fields added (replacing any of the same name). */
+    /** Returns the output schema: the input's fields with the four prediction fields added (replacing any of the same name). */
     static RecordSchema outputSchema(final RecordSchema inputSchema) {
         final List<RecordField> fields = new ArrayList<>();
         for (final RecordField field : inputSchema.getFields()) {
             final String name = field.getFieldName();
-            if (!name.equals(PREDICTED_LABEL_FIELD) && !name.equals(PREDICTED_PROBABILITY_FIELD) && !name.equals(TOP_K_FIELD)) {
+            if (!PREDICTION_FIELDS.contains(name)) {
                 fields.add(field);
             }
         }
-        fields.add(new RecordField(PREDICTED_LABEL_FIELD, RecordFieldType.STRING.getDataType()));
-        fields.add(new RecordField(PREDICTED_PROBABILITY_FIELD, RecordFieldType.DOUBLE.getDataType()));
-        fields.add(new RecordField(TOP_K_FIELD, RecordFieldType.ARRAY.getArrayDataType(RecordFieldType.RECORD.getRecordDataType(TOP_K_SCHEMA))));
+        fields.add(new RecordField(RecordFields.PREDICTED_LABEL, RecordFieldType.STRING.getDataType()));
+        fields.add(new RecordField(RecordFields.PREDICTED_INDEX, RecordFieldType.INT.getDataType()));
+        fields.add(new RecordField(RecordFields.PREDICTED_SCORE, RecordFieldType.DOUBLE.getDataType()));
+        fields.add(new RecordField(RecordFields.TOP_K, RecordFieldType.ARRAY.getArrayDataType(RecordFieldType.RECORD.getRecordDataType(TOP_K_SCHEMA))));
         return new SimpleRecordSchema(fields);
     }
 
@@ -195,8 +190,9 @@ public class ScoreImageClassifier extends AbstractProcessor {
                         attributes.put("record.count", Integer.toString(result.getRecordCount()));
                         attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
                         if (result.getRecordCount() == 1) {
-                            attributes.put(LABEL_ATTRIBUTE, scorer.lastLabel);
-                            attributes.put(SCORE_ATTRIBUTE, String.format(Locale.ROOT, "%.6f", scorer.lastProbability));
+                            attributes.put(CnnAttributes.LABEL, scorer.lastLabel);
+                            attributes.put(CnnAttributes.LABEL_INDEX, Integer.toString(scorer.lastIndex));
+                            attributes.put(CnnAttributes.SCORE, CnnAttributes.score(scorer.lastScore));
                         }
                     }
                 } catch (final ClassifierInputException e) {
@@ -215,7 +211,7 @@ public class ScoreImageClassifier extends AbstractProcessor {
             final String reason = e.getCause() instanceof ClassifierInputException ? e.getCause().getMessage()
                     : Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
             getLogger().error("Could not score {}: {}", flowFile, reason, e);
-            flowFile = session.putAttribute(flowFile, ERROR_ATTRIBUTE, reason);
+            flowFile = session.putAttribute(flowFile, CnnAttributes.ERROR, reason);
             session.transfer(flowFile, REL_FAILURE);
         }
     }
@@ -232,7 +228,8 @@ public class ScoreImageClassifier extends AbstractProcessor {
         private final List<Record> records = new ArrayList<>(SCORING_BATCH_RECORDS);
         private long recordNumber;
         private String lastLabel;
-        private double lastProbability;
+        private int lastIndex;
+        private double lastScore;
 
         BatchScorer(final ClassifierModel model, final RecordSchema outputSchema, final int topK, final RecordSetWriter writer) {
             this.model = model;
@@ -243,7 +240,7 @@ public class ScoreImageClassifier extends AbstractProcessor {
             this.features = new float[SCORING_BATCH_RECORDS * featureLength];
         }
 
-        void add(final Record record, final String featureField) throws ClassifierInputException, java.io.IOException {
+        void add(final Record record, final String featureField) throws ClassifierInputException, IOException {
             recordNumber++;
             final Object value = record.getValue(featureField);
             if (value == null) {
@@ -264,7 +261,7 @@ public class ScoreImageClassifier extends AbstractProcessor {
             }
         }
 
-        void flush() throws java.io.IOException {
+        void flush() throws IOException {
             if (records.isEmpty()) {
                 return;
             }
@@ -276,16 +273,19 @@ public class ScoreImageClassifier extends AbstractProcessor {
                 final List<Record> topRecords = new ArrayList<>(top.length);
                 for (final int classIndex : top) {
                     final Map<String, Object> entry = new LinkedHashMap<>();
-                    entry.put(TOP_LABEL_FIELD, labels.get(classIndex));
-                    entry.put(TOP_PROBABILITY_FIELD, (double) probabilities[row * classCount + classIndex]);
+                    entry.put(RecordFields.LABEL, labels.get(classIndex));
+                    entry.put(RecordFields.INDEX, classIndex);
+                    entry.put(RecordFields.SCORE, CnnAttributes.roundedScore(probabilities[row * classCount + classIndex]));
                     topRecords.add(new MapRecord(TOP_K_SCHEMA, entry));
                 }
                 final Map<String, Object> values = new LinkedHashMap<>(records.get(row).toMap());
                 lastLabel = labels.get(top[0]);
-                lastProbability = probabilities[row * classCount + top[0]];
-                values.put(PREDICTED_LABEL_FIELD, lastLabel);
-                values.put(PREDICTED_PROBABILITY_FIELD, lastProbability);
-                values.put(TOP_K_FIELD, topRecords.toArray());
+                lastIndex = top[0];
+                lastScore = probabilities[row * classCount + top[0]];
+                values.put(RecordFields.PREDICTED_LABEL, lastLabel);
+                values.put(RecordFields.PREDICTED_INDEX, lastIndex);
+                values.put(RecordFields.PREDICTED_SCORE, CnnAttributes.roundedScore(lastScore));
+                values.put(RecordFields.TOP_K, topRecords.toArray());
                 writer.write(new MapRecord(outputSchema, values));
             }
             records.clear();

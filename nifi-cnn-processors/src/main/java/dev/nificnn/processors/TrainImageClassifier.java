@@ -78,31 +78,31 @@ import java.util.concurrent.TimeUnit;
 @SystemResourceConsideration(resource = SystemResource.CPU, description = "Training runs on the task's thread and ND4J's native threads; "
         + "it can take from seconds to minutes.")
 @ReadsAttributes({
-    @ReadsAttribute(attribute = DatasetAttributes.SET_ID, description = "Default Training Set Id"),
-    @ReadsAttribute(attribute = DatasetAttributes.SET_SIZE, description = "Default Training Set Size"),
-    @ReadsAttribute(attribute = FailedImages.ERROR_ATTRIBUTE, description = "Marks a FlowFile as a failed image of its set (counted, not trained on)"),
+    @ReadsAttribute(attribute = CnnAttributes.DATASET_ID, description = "Default Training Set Id"),
+    @ReadsAttribute(attribute = CnnAttributes.DATASET_SIZE, description = "Default Training Set Size"),
+    @ReadsAttribute(attribute = CnnAttributes.ERROR, description = "Marks a FlowFile as a failed image of its set (counted, not trained on)"),
     @ReadsAttribute(attribute = FailedImages.FETCH_FAILURE_ATTRIBUTE, description = "FetchFile's failure reason: also marks a failed image"),
     @ReadsAttribute(attribute = FailedImages.RECORD_COUNT_ATTRIBUTE, description = "How many images a failed or unreadable record FlowFile stands for (1 when absent)")
 })
 @WritesAttributes({
-    @WritesAttribute(attribute = TrainImageClassifier.ACCURACY_ATTRIBUTE, description = "Validation accuracy of the selected classifier, 0 to 1"),
-    @WritesAttribute(attribute = TrainImageClassifier.MACRO_F1_ATTRIBUTE, description = "Validation macro F1 of the selected classifier, 0 to 1"),
-    @WritesAttribute(attribute = TrainImageClassifier.SELECTED_ATTRIBUTE, description = "The selected candidate: softmax-regression or multilayer-perceptron"),
-    @WritesAttribute(attribute = TrainImageClassifier.REPORT_TYPE_ATTRIBUTE, description = "On report FlowFiles: evaluation-json or confusion-matrix-png"),
-    @WritesAttribute(attribute = TrainImageClassifier.CLASS_COUNT_ATTRIBUTE, description = "Number of classes the model predicts"),
-    @WritesAttribute(attribute = TrainImageClassifier.FEATURE_LENGTH_ATTRIBUTE, description = "Feature vector length the model takes"),
-    @WritesAttribute(attribute = TrainingSetAttributes.SET_ID, description = "The training set's id"),
-    @WritesAttribute(attribute = TrainingSetAttributes.RECORDS, description = "Feature records trained on"),
-    @WritesAttribute(attribute = TrainingSetAttributes.EXPECTED, description = "Images the set was announced to have"),
-    @WritesAttribute(attribute = TrainingSetAttributes.FAILED_IMAGES, description = "Images of the set that failed upstream"),
-    @WritesAttribute(attribute = TrainingSetAttributes.COMPLETE, description = "true when every announced image arrived (as a record or a failure); "
+    @WritesAttribute(attribute = CnnAttributes.ACCURACY, description = "Validation accuracy of the selected classifier, 0 to 1"),
+    @WritesAttribute(attribute = CnnAttributes.MACRO_F1, description = "Validation macro F1 of the selected classifier, 0 to 1"),
+    @WritesAttribute(attribute = CnnAttributes.MODEL_SELECTED, description = "The selected candidate: softmax-regression or multilayer-perceptron"),
+    @WritesAttribute(attribute = CnnAttributes.REPORT_TYPE, description = "On report FlowFiles: evaluation-json or confusion-matrix-png"),
+    @WritesAttribute(attribute = CnnAttributes.CLASS_COUNT, description = "Number of classes the model predicts"),
+    @WritesAttribute(attribute = CnnAttributes.FEATURE_LENGTH, description = "Feature vector length the model takes"),
+    @WritesAttribute(attribute = CnnAttributes.TRAINING_SET_ID, description = "The training set's id"),
+    @WritesAttribute(attribute = CnnAttributes.TRAINING_RECORDS, description = "Feature records trained on"),
+    @WritesAttribute(attribute = CnnAttributes.TRAINING_EXPECTED, description = "Images the set was announced to have"),
+    @WritesAttribute(attribute = CnnAttributes.TRAINING_FAILED_IMAGES, description = "Images of the set that failed upstream"),
+    @WritesAttribute(attribute = CnnAttributes.TRAINING_COMPLETE, description = "true when every announced image arrived (as a record or a failure); "
             + "false when the Incomplete Set Timeout trained on part of the set"),
-    @WritesAttribute(attribute = TrainingSetAttributes.TRIGGER, description = "What started the training: count-reached, timeout or single-flowfile"),
-    @WritesAttribute(attribute = TrainingSetAttributes.CLASS_COUNTS, description = "Records per class trained on, as a JSON object"),
+    @WritesAttribute(attribute = CnnAttributes.TRAINING_TRIGGER, description = "What started the training: count-reached, timeout or single-flowfile"),
+    @WritesAttribute(attribute = CnnAttributes.TRAINING_CLASS_COUNTS, description = "Records per class trained on, as a JSON object"),
     @WritesAttribute(attribute = "mime.type", description = "application/zip for the model, application/json and image/png for the reports"),
     @WritesAttribute(attribute = "filename", description = "<Output Name> (or the input's filename) with .classifier.zip, .evaluation.json, "
             + ".confusion-matrix.png or .training-failure.json"),
-    @WritesAttribute(attribute = TrainImageClassifier.ERROR_ATTRIBUTE, description = "Why an input or a training run went to failure")
+    @WritesAttribute(attribute = CnnAttributes.ERROR, description = "Why an input or a training run went to failure")
 })
 @UseCase(description = "Train an image classifier on CNN features inside the flow (transfer learning), on the whole of a dataset.",
         configuration = """
@@ -117,19 +117,10 @@ import java.util.concurrent.TimeUnit;
 @SeeAlso({ListImageDataset.class, ScoreImageClassifier.class})
 public class TrainImageClassifier extends AbstractProcessor {
 
-    static final String ACCURACY_ATTRIBUTE = "cnn.accuracy";
-    static final String MACRO_F1_ATTRIBUTE = "cnn.macro.f1";
-    static final String SELECTED_ATTRIBUTE = "cnn.model.selected";
-    static final String REPORT_TYPE_ATTRIBUTE = "cnn.report.type";
-    static final String CLASS_COUNT_ATTRIBUTE = "cnn.class.count";
-    static final String FEATURE_LENGTH_ATTRIBUTE = "cnn.feature.length";
-    static final String ERROR_ATTRIBUTE = "cnn.error";
     static final String EVALUATION_REPORT = "evaluation-json";
     static final String CONFUSION_MATRIX_REPORT = "confusion-matrix-png";
 
     /** Optional record fields naming the CNN model and layer the features came from (ExtractImageFeatures writes them). */
-    static final String MODEL_FIELD = "model";
-    static final String LAYER_FIELD = "layer";
 
     static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
             .name("Record Reader")
@@ -260,7 +251,7 @@ public class TrainImageClassifier extends AbstractProcessor {
                     + "The default is the dataset listing's id that ListImageDataset writes and ExtractImageFeatures' record FlowFiles keep. "
                     + "Blank: all FlowFiles that announce a Training Set Size belong to one set")
             .required(false)
-            .defaultValue("${" + DatasetAttributes.SET_ID + "}")
+            .defaultValue("${" + CnnAttributes.DATASET_ID + "}")
             .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
             .addValidator(StandardValidators.ATTRIBUTE_EXPRESSION_LANGUAGE_VALIDATOR)
             .build();
@@ -272,7 +263,7 @@ public class TrainImageClassifier extends AbstractProcessor {
                     + "them. The default is the size ListImageDataset writes. When it evaluates to nothing, the FlowFile is a whole training "
                     + "set by itself (for example the output of MergeRecord) and is trained on at once")
             .required(false)
-            .defaultValue("${" + DatasetAttributes.SET_SIZE + "}")
+            .defaultValue("${" + CnnAttributes.DATASET_SIZE + "}")
             .expressionLanguageSupported(ExpressionLanguageScope.FLOWFILE_ATTRIBUTES)
             .addValidator(StandardValidators.ATTRIBUTE_EXPRESSION_LANGUAGE_VALIDATOR)
             .build();
@@ -488,13 +479,13 @@ public class TrainImageClassifier extends AbstractProcessor {
             String layer = null;
             while ((record = reader.nextRecord()) != null) {
                 recordNumber++;
-                model = sameSource(model, record, MODEL_FIELD, recordNumber);
-                layer = sameSource(layer, record, LAYER_FIELD, recordNumber);
+                model = sameSource(model, record, RecordFields.MODEL, recordNumber);
+                layer = sameSource(layer, record, RecordFields.LAYER, recordNumber);
                 if (block == null) {
                     final FeatureSource source = new FeatureSource(model, layer);
                     final FeatureSource setSource = store.source();
-                    checkSameSource(setSource.model(), model, MODEL_FIELD, store.setId());
-                    checkSameSource(setSource.layer(), layer, LAYER_FIELD, store.setId());
+                    checkSameSource(setSource.model(), model, RecordFields.MODEL, store.setId());
+                    checkSameSource(setSource.layer(), layer, RecordFields.LAYER, store.setId());
                     block = store.begin(inputId, announcedSize, 0, source);
                 }
                 final String label = record.getAsString(labelField);
@@ -572,7 +563,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             session.adjustCounter("Training runs failed", 1, false);
             FlowFile failure = session.create();
             final Map<String, String> attributes = new HashMap<>(setAttributes);
-            attributes.put(ERROR_ATTRIBUTE, reason);
+            attributes.put(CnnAttributes.ERROR, reason);
             attributes.put(CoreAttributes.FILENAME.key(), baseName + ".training-failure.json");
             attributes.put(CoreAttributes.MIME_TYPE.key(), "application/json");
             final byte[] content = TrainingSetAttributes.failureJson(completeness, store.classCounts(), reason);
@@ -624,7 +615,7 @@ public class TrainImageClassifier extends AbstractProcessor {
 
     private void fail(final ProcessSession session, final FlowFile flowFile, final String reason) {
         getLogger().error("{} goes to failure: {}", flowFile, reason);
-        session.transfer(session.putAttribute(flowFile, ERROR_ATTRIBUTE, reason), REL_FAILURE);
+        session.transfer(session.putAttribute(flowFile, CnnAttributes.ERROR, reason), REL_FAILURE);
     }
 
     private record TrainingInput(FeatureMatrix matrix, FeatureSource source) {
@@ -652,8 +643,8 @@ public class TrainImageClassifier extends AbstractProcessor {
                     throw new ClassifierInputException("Record " + recordNumber + " has no value in label field '" + labelField + "'");
                 }
                 builder.add(features, label);
-                model = sameSource(model, record, MODEL_FIELD, recordNumber);
-                layer = sameSource(layer, record, LAYER_FIELD, recordNumber);
+                model = sameSource(model, record, RecordFields.MODEL, recordNumber);
+                layer = sameSource(layer, record, RecordFields.LAYER, recordNumber);
             }
         }
         return new TrainingInput(builder.build(), new FeatureSource(model, layer));

@@ -26,11 +26,11 @@ final class TrainingOutputs {
     /** The attributes every output (and a whole-FlowFile input) carries: the validation figures and the training set's facts. */
     static Map<String, String> summary(final TrainedClassifier trained, final Map<String, String> setAttributes) {
         final Map<String, String> summary = new HashMap<>(setAttributes);
-        summary.put(TrainImageClassifier.ACCURACY_ATTRIBUTE, TrainImageClassifier.format(trained.validation().accuracy()));
-        summary.put(TrainImageClassifier.MACRO_F1_ATTRIBUTE, TrainImageClassifier.format(trained.validation().macroF1()));
-        summary.put(TrainImageClassifier.SELECTED_ATTRIBUTE, trained.metadata().selectedClassifier());
-        summary.put(TrainImageClassifier.CLASS_COUNT_ATTRIBUTE, Integer.toString(trained.metadata().labels().size()));
-        summary.put(TrainImageClassifier.FEATURE_LENGTH_ATTRIBUTE, Integer.toString(trained.metadata().featureLength()));
+        summary.put(CnnAttributes.ACCURACY, TrainImageClassifier.format(trained.validation().accuracy()));
+        summary.put(CnnAttributes.MACRO_F1, TrainImageClassifier.format(trained.validation().macroF1()));
+        summary.put(CnnAttributes.MODEL_SELECTED, trained.metadata().selectedClassifier());
+        summary.put(CnnAttributes.CLASS_COUNT, Integer.toString(trained.metadata().labels().size()));
+        summary.put(CnnAttributes.FEATURE_LENGTH, Integer.toString(trained.metadata().featureLength()));
         return summary;
     }
 
@@ -90,7 +90,7 @@ final class TrainingOutputs {
         attributes.put(CoreAttributes.FILENAME.key(), filename);
         attributes.put(CoreAttributes.MIME_TYPE.key(), mimeType);
         if (reportType != null) {
-            attributes.put(TrainImageClassifier.REPORT_TYPE_ATTRIBUTE, reportType);
+            attributes.put(CnnAttributes.REPORT_TYPE, reportType);
         }
         return attributes;
     }

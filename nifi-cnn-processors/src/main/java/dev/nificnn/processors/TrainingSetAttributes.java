@@ -1,6 +1,7 @@
 package dev.nificnn.processors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nificnn.classifier.ClassifierArtifact;
 import dev.nificnn.classifier.TrainingSetCompleteness;
@@ -9,16 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The attributes that say what a trained model (or a failed training run) was trained on, and how complete that set was. */
+/** Writes the attributes that say what a trained model (or a failed training run) was trained on, and how complete that set was. */
 final class TrainingSetAttributes {
-
-    static final String SET_ID = "cnn.training.set.id";
-    static final String RECORDS = "cnn.training.records";
-    static final String EXPECTED = "cnn.training.expected";
-    static final String FAILED_IMAGES = "cnn.training.failed.images";
-    static final String COMPLETE = "cnn.training.complete";
-    static final String TRIGGER = "cnn.training.trigger";
-    static final String CLASS_COUNTS = "cnn.training.class.counts";
 
     private TrainingSetAttributes() {
     }
@@ -26,15 +19,15 @@ final class TrainingSetAttributes {
     static Map<String, String> of(final TrainingSetCompleteness completeness, final Map<String, Integer> classCounts) {
         final Map<String, String> attributes = new HashMap<>();
         if (completeness.setId() != null) {
-            attributes.put(SET_ID, completeness.setId());
+            attributes.put(CnnAttributes.TRAINING_SET_ID, completeness.setId());
         }
-        attributes.put(RECORDS, Long.toString(completeness.records()));
-        attributes.put(EXPECTED, Long.toString(completeness.expectedInputs()));
-        attributes.put(FAILED_IMAGES, Long.toString(completeness.failedInputs()));
-        attributes.put(COMPLETE, Boolean.toString(completeness.complete()));
-        attributes.put(TRIGGER, completeness.trigger());
+        attributes.put(CnnAttributes.TRAINING_RECORDS, Long.toString(completeness.records()));
+        attributes.put(CnnAttributes.TRAINING_EXPECTED, Long.toString(completeness.expectedInputs()));
+        attributes.put(CnnAttributes.TRAINING_FAILED_IMAGES, Long.toString(completeness.failedInputs()));
+        attributes.put(CnnAttributes.TRAINING_COMPLETE, Boolean.toString(completeness.complete()));
+        attributes.put(CnnAttributes.TRAINING_TRIGGER, completeness.trigger());
         try {
-            attributes.put(CLASS_COUNTS, ClassifierArtifact.jsonMapper().copy().disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+            attributes.put(CnnAttributes.TRAINING_CLASS_COUNTS, ClassifierArtifact.jsonMapper().copy().disable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(classCounts));
         } catch (final JsonProcessingException e) {
             throw new IllegalStateException("Class counts cannot be written as JSON", e);

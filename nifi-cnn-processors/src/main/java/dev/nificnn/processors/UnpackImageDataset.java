@@ -54,20 +54,20 @@ import java.util.Set;
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "Every child FlowFile's attributes stay in memory until the"
         + " session commits: Maximum Images bounds how many there can be per input.")
 @WritesAttributes({
-    @WritesAttribute(attribute = UnpackImageDataset.LABEL_ATTRIBUTE, description = "The image's numeric label (0..255) as stored in the dataset"),
-    @WritesAttribute(attribute = UnpackImageDataset.LABEL_NAME_ATTRIBUTE, description = "The label's class name from Class Names (the number itself when unnamed)"),
-    @WritesAttribute(attribute = UnpackImageDataset.DATASET_INDEX_ATTRIBUTE, description = "Zero-based position of the image in the dataset file"),
-    @WritesAttribute(attribute = UnpackImageDataset.DATASET_FORMAT_ATTRIBUTE, description = "CIFAR10_BINARY or IDX"),
-    @WritesAttribute(attribute = UnpackImageDataset.DATASET_COUNT_ATTRIBUTE, description = "On the original FlowFile: how many images it held"),
-    @WritesAttribute(attribute = UnpackImageDataset.IMAGE_WIDTH_ATTRIBUTE, description = "Width of the image in pixels"),
-    @WritesAttribute(attribute = UnpackImageDataset.IMAGE_HEIGHT_ATTRIBUTE, description = "Height of the image in pixels"),
+    @WritesAttribute(attribute = CnnAttributes.DATASET_LABEL_INDEX, description = "The index (0..255) of the image's class, as stored in the dataset"),
+    @WritesAttribute(attribute = CnnAttributes.DATASET_LABEL, description = "The image's class name from Class Names (the index itself when unnamed), as ListImageDataset writes it"),
+    @WritesAttribute(attribute = CnnAttributes.DATASET_INDEX, description = "Zero-based position of the image in the dataset file"),
+    @WritesAttribute(attribute = CnnAttributes.DATASET_FORMAT, description = "CIFAR10_BINARY or IDX"),
+    @WritesAttribute(attribute = CnnAttributes.DATASET_COUNT, description = "On the original FlowFile: how many images it held"),
+    @WritesAttribute(attribute = CnnAttributes.IMAGE_WIDTH, description = "Width of the image in pixels"),
+    @WritesAttribute(attribute = CnnAttributes.IMAGE_HEIGHT, description = "Height of the image in pixels"),
     @WritesAttribute(attribute = "filename", description = "<index>_<class name>.png, e.g. 3_cat.png (class name reduced to letters, digits, '.', '-', '_')"),
     @WritesAttribute(attribute = "mime.type", description = "image/png"),
     @WritesAttribute(attribute = "fragment.identifier", description = "The same for every image of one input FlowFile"),
     @WritesAttribute(attribute = "fragment.index", description = "Zero-based position of the image, as cnn.dataset.index"),
     @WritesAttribute(attribute = "fragment.count", description = "Number of images unpacked from the input"),
     @WritesAttribute(attribute = "segment.original.filename", description = "The filename of the input FlowFile"),
-    @WritesAttribute(attribute = UnpackImageDataset.ERROR_ATTRIBUTE, description = "On failure: why the input could not be unpacked")
+    @WritesAttribute(attribute = CnnAttributes.ERROR, description = "On failure: why the input could not be unpacked")
 })
 @UseCase(
         description = "Turn the CIFAR-10 binary batches into labelled PNG images, for example to extract CNN features and train a classifier.",
@@ -76,7 +76,7 @@ import java.util.Set;
                 Fetch data_batch_1.bin ... data_batch_5.bin and test_batch.bin (e.g. with ListFile and FetchFile, after untarring \
                 cifar-10-binary.tar.gz) into this processor.
                 Set "Dataset Format" to "CIFAR-10 Binary" and leave "Class Names" unset (the CIFAR-10 names are the default).
-                Connect "success" to the next step (e.g. ClassifyImage or ExtractImageFeatures, with the label from ${cnn.label.name}).
+                Connect "success" to the next step (e.g. ClassifyImage or ExtractImageFeatures, with the label from ${cnn.dataset.label}).
                 """
 )
 @UseCase(
@@ -92,15 +92,6 @@ import java.util.Set;
                 """
 )
 public class UnpackImageDataset extends AbstractProcessor {
-
-    static final String LABEL_ATTRIBUTE = "cnn.label";
-    static final String LABEL_NAME_ATTRIBUTE = "cnn.label.name";
-    static final String DATASET_INDEX_ATTRIBUTE = "cnn.dataset.index";
-    static final String DATASET_FORMAT_ATTRIBUTE = "cnn.dataset.format";
-    static final String DATASET_COUNT_ATTRIBUTE = "cnn.dataset.count";
-    static final String IMAGE_WIDTH_ATTRIBUTE = "cnn.image.width";
-    static final String IMAGE_HEIGHT_ATTRIBUTE = "cnn.image.height";
-    static final String ERROR_ATTRIBUTE = "cnn.error";
 
     static final PropertyDescriptor DATASET_FORMAT = new PropertyDescriptor.Builder()
             .name("Dataset Format")
@@ -122,7 +113,7 @@ public class UnpackImageDataset extends AbstractProcessor {
 
     static final PropertyDescriptor CLASS_NAMES = new PropertyDescriptor.Builder()
             .name("Class Names")
-            .description("Comma-separated class names in label order (label 0 first), written to cnn.label.name and the filename."
+            .description("Comma-separated class names in label order (label 0 first), written to cnn.dataset.label and the filename."
                     + " When unset: the CIFAR-10 names (airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck) for"
                     + " CIFAR-10 Binary, and the label number for IDX. A label without a name in the list is named by its number.")
             .required(false)
@@ -199,7 +190,7 @@ public class UnpackImageDataset extends AbstractProcessor {
             session.remove(children);
             final String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             getLogger().error("Could not unpack {} as {}: {}", original, datasetFormat.getDisplayName(), reason);
-            original = session.putAttribute(original, ERROR_ATTRIBUTE, reason);
+            original = session.putAttribute(original, CnnAttributes.ERROR, reason);
             session.transfer(original, REL_FAILURE);
             return;
         }
@@ -210,7 +201,7 @@ public class UnpackImageDataset extends AbstractProcessor {
             completeChildren.add(session.putAllAttributes(child, countAttributes));
         }
         session.transfer(completeChildren, REL_SUCCESS);
-        original = session.putAttribute(original, DATASET_COUNT_ATTRIBUTE, Integer.toString(completeChildren.size()));
+        original = session.putAttribute(original, CnnAttributes.DATASET_COUNT, Integer.toString(completeChildren.size()));
         session.transfer(original, REL_ORIGINAL);
         session.adjustCounter("Images unpacked", completeChildren.size(), false);
         getLogger().debug("Unpacked {} images from {} in {} ms", completeChildren.size(), original, (System.nanoTime() - started) / 1_000_000);
@@ -261,12 +252,12 @@ public class UnpackImageDataset extends AbstractProcessor {
             children.add(child);
             child = session.write(child, output -> output.write(png));
             final Map<String, String> attributes = new HashMap<>();
-            attributes.put(LABEL_ATTRIBUTE, Integer.toString(label));
-            attributes.put(LABEL_NAME_ATTRIBUTE, classNames.nameOf(label));
-            attributes.put(DATASET_INDEX_ATTRIBUTE, Integer.toString(index));
-            attributes.put(DATASET_FORMAT_ATTRIBUTE, datasetFormat.name());
-            attributes.put(IMAGE_WIDTH_ATTRIBUTE, Integer.toString(width));
-            attributes.put(IMAGE_HEIGHT_ATTRIBUTE, Integer.toString(height));
+            attributes.put(CnnAttributes.DATASET_LABEL_INDEX, Integer.toString(label));
+            attributes.put(CnnAttributes.DATASET_LABEL, classNames.nameOf(label));
+            attributes.put(CnnAttributes.DATASET_INDEX, Integer.toString(index));
+            attributes.put(CnnAttributes.DATASET_FORMAT, datasetFormat.name());
+            attributes.put(CnnAttributes.IMAGE_WIDTH, Integer.toString(width));
+            attributes.put(CnnAttributes.IMAGE_HEIGHT, Integer.toString(height));
             attributes.put(CoreAttributes.FILENAME.key(), index + "_" + classNames.fileNameOf(label) + ".png");
             attributes.put(CoreAttributes.MIME_TYPE.key(), "image/png");
             attributes.put(FragmentAttributes.FRAGMENT_ID.key(), fragmentIdentifier);

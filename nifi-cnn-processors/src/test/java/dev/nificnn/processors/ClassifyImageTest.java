@@ -117,7 +117,9 @@ class ClassifyImageTest {
         runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 2);
         final MockFlowFile kittenResult = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).get(0);
         kittenResult.assertAttributeEquals("cnn.label", "tabby");
+        kittenResult.assertAttributeEquals("cnn.label.index", "281");
         assertTrue(Float.parseFloat(kittenResult.getAttribute("cnn.score")) > 0.9f, kittenResult.getAttribute("cnn.score"));
+        assertTrue(kittenResult.getAttribute("cnn.score").matches("0\\.\\d{6}"), "one score format: " + kittenResult.getAttribute("cnn.score"));
         kittenResult.assertAttributeEquals("cnn.model.id", modelId);
         kittenResult.assertAttributeEquals("cnn.provider", "CPU");
         kittenResult.assertContentEquals(kitten);
@@ -175,9 +177,10 @@ class ClassifyImageTest {
         result.assertAttributeEquals("mime.type", "application/json");
         final JsonNode json = new ObjectMapper().readTree(result.getContent());
         assertEquals("tabby", json.get("label").asText());
+        assertEquals(281, json.get("index").asInt());
         assertEquals("squeezenet1.1-0fccde009e25", json.get("model").asText());
         assertEquals("CPU", json.get("provider").asText());
-        assertEquals(2, json.get("topK").size());
+        assertEquals(2, json.get("top_k").size());
         assertEquals(json.get("score").floatValue(), Float.parseFloat(result.getAttribute("cnn.score")), 0f);
         assertEquals(ProvenanceEventType.CONTENT_MODIFIED, runner.getProvenanceEvents().getFirst().getEventType());
     }
@@ -259,9 +262,9 @@ class ClassifyImageTest {
         runner.run();
         runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 3);
         for (final MockFlowFile flowFile : runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS)) {
-            flowFile.assertAttributeEquals(InferenceCounters.BATCH_SIZE_ATTRIBUTE, "3");
-            flowFile.assertAttributeEquals(InferenceCounters.BATCH_WAIT_ATTRIBUTE, "0");
-            assertTrue(Long.parseLong(flowFile.getAttribute(InferenceCounters.INFERENCE_ATTRIBUTE)) > 0, flowFile.getAttributes().toString());
+            flowFile.assertAttributeEquals(CnnAttributes.BATCH_SIZE, "3");
+            flowFile.assertAttributeEquals(CnnAttributes.BATCH_WAIT_MILLISECONDS, "0");
+            assertTrue(Long.parseLong(flowFile.getAttribute(CnnAttributes.INFERENCE_MILLISECONDS)) > 0, flowFile.getAttributes().toString());
         }
         assertEquals(1, runner.getCounterValue(InferenceCounters.BATCHES));
         assertEquals(3, runner.getCounterValue(InferenceCounters.MEAN_BATCH_SIZE));
@@ -299,12 +302,12 @@ class ClassifyImageTest {
         assertEquals(2, runner.getCounterValue(InferenceCounters.BATCHES));
         assertEquals(6, runner.getCounterValue(InferenceCounters.MEAN_BATCH_SIZE));
         for (final MockFlowFile flowFile : runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS)) {
-            flowFile.assertAttributeEquals(InferenceCounters.BATCH_SIZE_ATTRIBUTE, "6");
+            flowFile.assertAttributeEquals(CnnAttributes.BATCH_SIZE, "6");
         }
         // The first batch waited for five more images arriving 40 ms apart (at least 200 ms), the second for what was still to
         // come; each wait ended when its batch was full, far from the 10 s allowed.
         final long firstBatchWait = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).stream()
-                .mapToLong(flowFile -> Long.parseLong(flowFile.getAttribute(InferenceCounters.BATCH_WAIT_ATTRIBUTE))).max().orElseThrow();
+                .mapToLong(flowFile -> Long.parseLong(flowFile.getAttribute(CnnAttributes.BATCH_WAIT_MILLISECONDS))).max().orElseThrow();
         assertTrue(firstBatchWait >= 190, "waited " + firstBatchWait + " ms");
         final long waited = runner.getCounterValue(InferenceCounters.BATCH_WAIT_MILLISECONDS);
         assertTrue(waited >= firstBatchWait && waited < 5_000, "waited " + waited + " ms in all");
@@ -322,7 +325,7 @@ class ClassifyImageTest {
         runner.run();
         runner.assertAllFlowFilesTransferred(ClassifyImage.REL_SUCCESS, 2);
         final long waited = Long.parseLong(runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).getFirst()
-                .getAttribute(InferenceCounters.BATCH_WAIT_ATTRIBUTE));
+                .getAttribute(CnnAttributes.BATCH_WAIT_MILLISECONDS));
         assertTrue(waited >= 300 && waited < 2_000, "waited " + waited + " ms");
         assertEquals(2, runner.getCounterValue(InferenceCounters.MEAN_BATCH_SIZE));
     }

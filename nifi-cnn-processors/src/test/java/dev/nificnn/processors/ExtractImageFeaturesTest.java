@@ -272,10 +272,10 @@ class ExtractImageFeaturesTest {
         runner.run();
         final MockFlowFile output = runner.getFlowFilesForRelationship(ExtractImageFeatures.REL_SUCCESS).getFirst();
         output.assertAttributeEquals("record.count", "2");
-        output.assertAttributeEquals(InferenceCounters.BATCH_SIZE_ATTRIBUTE, "2");
-        final long waited = Long.parseLong(output.getAttribute(InferenceCounters.BATCH_WAIT_ATTRIBUTE));
+        output.assertAttributeEquals(CnnAttributes.BATCH_SIZE, "2");
+        final long waited = Long.parseLong(output.getAttribute(CnnAttributes.BATCH_WAIT_MILLISECONDS));
         assertTrue(waited >= 250 && waited < 2_000, "waited " + waited + " ms");
-        assertTrue(Long.parseLong(output.getAttribute(InferenceCounters.INFERENCE_ATTRIBUTE)) > 0, output.getAttributes().toString());
+        assertTrue(Long.parseLong(output.getAttribute(CnnAttributes.INFERENCE_MILLISECONDS)) > 0, output.getAttributes().toString());
         assertEquals(1, runner.getCounterValue(InferenceCounters.BATCHES));
         assertEquals(2, runner.getCounterValue(InferenceCounters.MEAN_BATCH_SIZE));
         assertEquals(waited, runner.getCounterValue(InferenceCounters.BATCH_WAIT_MILLISECONDS));

@@ -55,16 +55,16 @@ class ListImageDatasetTest {
         runner.run();
         runner.assertAllFlowFilesTransferred(ListImageDataset.REL_SUCCESS, 12);
         final List<MockFlowFile> listed = runner.getFlowFilesForRelationship(ListImageDataset.REL_SUCCESS);
-        final Set<String> ids = listed.stream().map(flowFile -> flowFile.getAttribute(DatasetAttributes.SET_ID)).collect(Collectors.toSet());
+        final Set<String> ids = listed.stream().map(flowFile -> flowFile.getAttribute(CnnAttributes.DATASET_ID)).collect(Collectors.toSet());
         assertEquals(1, ids.size());
         for (int position = 0; position < listed.size(); position++) {
             final MockFlowFile flowFile = listed.get(position);
-            flowFile.assertAttributeEquals(DatasetAttributes.SET_SIZE, "12");
-            flowFile.assertAttributeEquals(DatasetAttributes.SET_CLASSES, "2");
-            flowFile.assertAttributeEquals(DatasetAttributes.SET_INDEX, Integer.toString(position));
+            flowFile.assertAttributeEquals(CnnAttributes.DATASET_SIZE, "12");
+            flowFile.assertAttributeEquals(CnnAttributes.DATASET_CLASSES, "2");
+            flowFile.assertAttributeEquals(CnnAttributes.DATASET_INDEX, Integer.toString(position));
             final Path file = Path.of(flowFile.getAttribute("absolute.path"), flowFile.getAttribute("filename"));
             assertTrue(Files.isRegularFile(file), file.toString());
-            assertEquals(root.relativize(file).getName(0).toString(), flowFile.getAttribute(DatasetAttributes.LABEL));
+            assertEquals(root.relativize(file).getName(0).toString(), flowFile.getAttribute(CnnAttributes.DATASET_LABEL));
         }
         listed.get(0).assertAttributeEquals("path", "cat/");
         listed.get(11).assertAttributeEquals("path", "dog/nested/");
@@ -81,8 +81,8 @@ class ListImageDatasetTest {
         runner.run();
         runner.assertTransferCount(ListImageDataset.REL_SUCCESS, 13);
         final MockFlowFile first = runner.getFlowFilesForRelationship(ListImageDataset.REL_SUCCESS).getFirst();
-        first.assertAttributeEquals(DatasetAttributes.SET_SIZE, "13");
-        assertNotEquals(ids.iterator().next(), first.getAttribute(DatasetAttributes.SET_ID));
+        first.assertAttributeEquals(CnnAttributes.DATASET_SIZE, "13");
+        assertNotEquals(ids.iterator().next(), first.getAttribute(CnnAttributes.DATASET_ID));
     }
 
     @Test

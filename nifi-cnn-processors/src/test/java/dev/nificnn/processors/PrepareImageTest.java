@@ -94,13 +94,13 @@ class PrepareImageTest {
         assertEquals(bad.size(), failures.size());
         for (final MockFlowFile failure : failures) {
             final String name = failure.getAttribute("filename");
-            final String error = failure.getAttribute(PrepareImage.ERROR);
+            final String error = failure.getAttribute(CnnAttributes.ERROR);
             assertNotNull(error, name);
             assertTrue(error.contains(expectedErrors.get(name)), name + ": " + error);
             failure.assertContentEquals(bad.get(name));
         }
         for (final MockFlowFile success : successes) {
-            assertNull(success.getAttribute(PrepareImage.ERROR));
+            assertNull(success.getAttribute(CnnAttributes.ERROR));
             final BufferedImage image = ImageIO.read(new ByteArrayInputStream(success.toByteArray()));
             assertEquals(32, image.getWidth());
             assertEquals(24, image.getHeight());

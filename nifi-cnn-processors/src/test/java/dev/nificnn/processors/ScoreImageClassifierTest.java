@@ -16,6 +16,10 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.avro.AvroRecordSetWriter;
 import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.json.JsonTreeReader;
+import org.apache.nifi.serialization.SimpleRecordSchema;
+import org.apache.nifi.serialization.record.RecordField;
+import org.apache.nifi.serialization.record.RecordFieldType;
+import org.apache.nifi.serialization.record.RecordSchema;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
@@ -85,7 +89,7 @@ class ScoreImageClassifierTest {
         final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.REL_SUCCESS).getFirst();
         scored.assertAttributeEquals("record.count", "90");
         scored.assertAttributeEquals("mime.type", "application/json");
-        scored.assertAttributeNotExists(ScoreImageClassifier.LABEL_ATTRIBUTE);
+        scored.assertAttributeNotExists(CnnAttributes.LABEL);
         final JsonNode records = MAPPER.readTree(scored.getContent());
         assertEquals(90, records.size());
         int correct = 0;
@@ -95,14 +99,16 @@ class ScoreImageClassifierTest {
             assertEquals(FEATURES, record.get("features").size());
             final String label = record.get("label").asText();
             final String predicted = record.get("predicted_label").asText();
-            final double probability = record.get("predicted_probability").asDouble();
+            final double probability = record.get("predicted_score").asDouble();
             final JsonNode top = record.get("top_k");
             assertEquals(2, top.size());
             assertEquals(predicted, top.get(0).get("label").asText());
-            assertEquals(probability, top.get(0).get("probability").asDouble(), 1e-6);
-            assertTrue(probability >= top.get(1).get("probability").asDouble());
+            assertEquals(record.get("predicted_index").asInt(), top.get(0).get("index").asInt());
+            assertEquals(predicted, "class-" + record.get("predicted_index").asInt());
+            assertEquals(probability, top.get(0).get("score").asDouble(), 1e-6);
+            assertTrue(probability >= top.get(1).get("score").asDouble());
             assertTrue(probability > 1.0 / 3 && probability <= 1.0);
-            assertTrue(probability + top.get(1).get("probability").asDouble() <= 1.0 + 1e-6);
+            assertTrue(probability + top.get(1).get("score").asDouble() <= 1.0 + 1e-6);
             if (label.equals(predicted)) {
                 correct++;
             }
@@ -130,10 +136,10 @@ class ScoreImageClassifierTest {
             for (final GenericRecord record : stream) {
                 records++;
                 final String predicted = record.get("predicted_label").toString();
-                final double probability = (Double) record.get("predicted_probability");
+                final double probability = (Double) record.get("predicted_score");
                 final GenericRecord top = (GenericRecord) ((List<?>) record.get("top_k")).getFirst();
                 assertEquals(predicted, top.get("label").toString());
-                assertEquals(probability, (Double) top.get("probability"), 1e-9);
+                assertEquals(probability, (Double) top.get("score"), 1e-9);
                 correct += predicted.equals(record.get("label").toString()) ? 1 : 0;
             }
         }
@@ -153,15 +159,17 @@ class ScoreImageClassifierTest {
 
         runner.assertAllFlowFilesTransferred(ScoreImageClassifier.REL_SUCCESS, 1);
         final MockFlowFile scored = runner.getFlowFilesForRelationship(ScoreImageClassifier.REL_SUCCESS).getFirst();
-        scored.assertAttributeEquals(ScoreImageClassifier.LABEL_ATTRIBUTE, "class-1");
-        final double score = Double.parseDouble(scored.getAttribute(ScoreImageClassifier.SCORE_ATTRIBUTE));
+        scored.assertAttributeEquals(CnnAttributes.LABEL, "class-1");
+        scored.assertAttributeEquals(CnnAttributes.LABEL_INDEX, "1");
+        assertTrue(scored.getAttribute(CnnAttributes.SCORE).matches("[01]\\.\\d{6}"), scored.getAttribute(CnnAttributes.SCORE));
+        final double score = Double.parseDouble(scored.getAttribute(CnnAttributes.SCORE));
         final JsonNode record = MAPPER.readTree(scored.getContent()).get(0);
-        assertEquals(record.get("predicted_probability").asDouble(), score, 1e-6);
+        assertEquals(record.get("predicted_score").asDouble(), score, 1e-6);
         // Top K larger than the class count gives every class, and all probabilities sum to one.
         final JsonNode top = record.get("top_k");
         assertEquals(3, top.size());
-        assertEquals(1.0, top.get(0).get("probability").asDouble() + top.get(1).get("probability").asDouble()
-                + top.get(2).get("probability").asDouble(), 1e-5);
+        assertEquals(1.0, top.get(0).get("score").asDouble() + top.get(1).get("score").asDouble()
+                + top.get(2).get("score").asDouble(), 1e-5);
     }
 
     @Test
@@ -183,7 +191,7 @@ class ScoreImageClassifierTest {
         runner.assertTransferCount(ScoreImageClassifier.REL_SUCCESS, 1);
         for (final MockFlowFile failed : runner.getFlowFilesForRelationship(ScoreImageClassifier.REL_FAILURE)) {
             final String content = failed.getContent();
-            final String reason = failed.getAttribute(ScoreImageClassifier.ERROR_ATTRIBUTE);
+            final String reason = failed.getAttribute(CnnAttributes.ERROR);
             assertTrue(reason.contains(badInputs.get(content)), content + " -> " + reason);
             failed.assertAttributeNotExists("record.count");
         }
@@ -191,14 +199,14 @@ class ScoreImageClassifierTest {
 
     @Test
     void outputSchemaAddsThePredictionFields() {
-        final org.apache.nifi.serialization.record.RecordSchema input = new org.apache.nifi.serialization.SimpleRecordSchema(java.util.List.of(
-                new org.apache.nifi.serialization.record.RecordField("features", org.apache.nifi.serialization.record.RecordFieldType.ARRAY
-                        .getArrayDataType(org.apache.nifi.serialization.record.RecordFieldType.FLOAT.getDataType())),
-                new org.apache.nifi.serialization.record.RecordField("predicted_label",
-                        org.apache.nifi.serialization.record.RecordFieldType.INT.getDataType())));
-        final org.apache.nifi.serialization.record.RecordSchema output = ScoreImageClassifier.outputSchema(input);
-        assertEquals(java.util.List.of("features", "predicted_label", "predicted_probability", "top_k"), output.getFieldNames());
-        assertEquals(org.apache.nifi.serialization.record.RecordFieldType.STRING, output.getDataType("predicted_label").orElseThrow().getFieldType());
+        final RecordSchema input = new SimpleRecordSchema(List.of(
+                new RecordField("features", RecordFieldType.ARRAY
+                        .getArrayDataType(RecordFieldType.FLOAT.getDataType())),
+                new RecordField("predicted_label",
+                        RecordFieldType.INT.getDataType())));
+        final RecordSchema output = ScoreImageClassifier.outputSchema(input);
+        assertEquals(List.of("features", "predicted_label", "predicted_index", "predicted_score", "top_k"), output.getFieldNames());
+        assertEquals(RecordFieldType.STRING, output.getDataType("predicted_label").orElseThrow().getFieldType());
         assertFalse(output.getField("top_k").isEmpty());
     }
 }

@@ -73,7 +73,7 @@ class TrainImageClassifierGatheringTest {
     }
 
     private static Map<String, String> dataset(final long size) {
-        return Map.of(DatasetAttributes.SET_ID, SET_ID, DatasetAttributes.SET_SIZE, Long.toString(size));
+        return Map.of(CnnAttributes.DATASET_ID, SET_ID, CnnAttributes.DATASET_SIZE, Long.toString(size));
     }
 
     @Test
@@ -97,19 +97,19 @@ class TrainImageClassifierGatheringTest {
         runner.assertTransferCount(TrainImageClassifier.REL_FAILURE, 0);
         final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
         model.assertAttributeEquals("filename", "image-classifier.classifier.zip");
-        model.assertAttributeEquals(TrainingSetAttributes.SET_ID, SET_ID);
-        model.assertAttributeEquals(TrainingSetAttributes.RECORDS, "600");
-        model.assertAttributeEquals(TrainingSetAttributes.EXPECTED, "600");
-        model.assertAttributeEquals(TrainingSetAttributes.FAILED_IMAGES, "0");
-        model.assertAttributeEquals(TrainingSetAttributes.COMPLETE, "true");
-        model.assertAttributeEquals(TrainingSetAttributes.TRIGGER, "count-reached");
-        model.assertAttributeEquals(TrainImageClassifier.CLASS_COUNT_ATTRIBUTE, "3");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_SET_ID, SET_ID);
+        model.assertAttributeEquals(CnnAttributes.TRAINING_RECORDS, "600");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_EXPECTED, "600");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_FAILED_IMAGES, "0");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_COMPLETE, "true");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_TRIGGER, "count-reached");
+        model.assertAttributeEquals(CnnAttributes.CLASS_COUNT, "3");
         final int[] counts = matrix.classCounts();
-        final JsonNode classCounts = MAPPER.readTree(model.getAttribute(TrainingSetAttributes.CLASS_COUNTS));
+        final JsonNode classCounts = MAPPER.readTree(model.getAttribute(CnnAttributes.TRAINING_CLASS_COUNTS));
         for (int index = 0; index < counts.length; index++) {
             assertEquals(counts[index], classCounts.path(matrix.classLabels().get(index)).asInt(), matrix.classLabels().get(index));
         }
-        assertTrue(Double.parseDouble(model.getAttribute(TrainImageClassifier.ACCURACY_ATTRIBUTE)) >= 0.9);
+        assertTrue(Double.parseDouble(model.getAttribute(CnnAttributes.ACCURACY)) >= 0.9);
 
         final Path artifact = directory.resolve("model.zip");
         Files.write(artifact, model.toByteArray());
@@ -120,7 +120,7 @@ class TrainImageClassifierGatheringTest {
         assertTrue(metadata.trainingSet().complete());
         assertEquals(600, metadata.trainingSet().expectedInputs());
         final JsonNode report = MAPPER.readTree(runner.getFlowFilesForRelationship(TrainImageClassifier.REL_REPORT).stream()
-                .filter(flowFile -> "evaluation-json".equals(flowFile.getAttribute(TrainImageClassifier.REPORT_TYPE_ATTRIBUTE))).findFirst().orElseThrow()
+                .filter(flowFile -> "evaluation-json".equals(flowFile.getAttribute(CnnAttributes.REPORT_TYPE))).findFirst().orElseThrow()
                 .toByteArray());
         assertEquals(600, report.path("trainingSet").path("records").asInt());
         assertEquals(counts[2], report.path("classRecordCounts").path(matrix.classLabels().get(2)).asInt());
@@ -150,9 +150,9 @@ class TrainImageClassifierGatheringTest {
         runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
         runner.assertTransferCount(TrainImageClassifier.REL_ORIGINAL, 12 + 7);
         final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
-        model.assertAttributeEquals(TrainingSetAttributes.RECORDS, "300");
-        model.assertAttributeEquals(TrainingSetAttributes.FAILED_IMAGES, "7");
-        model.assertAttributeEquals(TrainingSetAttributes.COMPLETE, "true");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_RECORDS, "300");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_FAILED_IMAGES, "7");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_COMPLETE, "true");
         assertTrue(runner.getLogger().getWarnMessages().stream().anyMatch(message -> message.getMsg().contains("7 of its 307 images failed")),
                 "a set with failed images is said loudly");
     }
@@ -184,7 +184,7 @@ class TrainImageClassifierGatheringTest {
         after.run(1);
         after.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
         after.assertTransferCount(TrainImageClassifier.REL_ORIGINAL, 5);
-        after.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst().assertAttributeEquals(TrainingSetAttributes.RECORDS, "300");
+        after.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst().assertAttributeEquals(CnnAttributes.TRAINING_RECORDS, "300");
     }
 
     @Test
@@ -202,10 +202,10 @@ class TrainImageClassifierGatheringTest {
 
         runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
         final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
-        model.assertAttributeEquals(TrainingSetAttributes.COMPLETE, "false");
-        model.assertAttributeEquals(TrainingSetAttributes.TRIGGER, "timeout");
-        model.assertAttributeEquals(TrainingSetAttributes.RECORDS, "300");
-        model.assertAttributeEquals(TrainingSetAttributes.EXPECTED, "400");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_COMPLETE, "false");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_TRIGGER, "timeout");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_RECORDS, "300");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_EXPECTED, "400");
         final List<LogMessage> warnings = runner.getLogger().getWarnMessages();
         assertTrue(warnings.stream().anyMatch(message -> message.getMsg().contains("INCOMPLETE") && message.getMsg().contains("100 images never arrived")),
                 warnings.toString());
@@ -241,7 +241,7 @@ class TrainImageClassifierGatheringTest {
         runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 1);
         final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
         model.assertAttributeEquals("filename", "merged.classifier.zip");
-        model.assertAttributeEquals(TrainingSetAttributes.TRIGGER, "single-flowfile");
-        model.assertAttributeEquals(TrainingSetAttributes.RECORDS, "150");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_TRIGGER, "single-flowfile");
+        model.assertAttributeEquals(CnnAttributes.TRAINING_RECORDS, "150");
     }
 }

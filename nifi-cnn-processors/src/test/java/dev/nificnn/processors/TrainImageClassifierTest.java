@@ -67,11 +67,11 @@ class TrainImageClassifierTest {
         final MockFlowFile model = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_MODEL).getFirst();
         model.assertAttributeEquals("filename", "flowers.classifier.zip");
         model.assertAttributeEquals("mime.type", "application/zip");
-        model.assertAttributeEquals(TrainImageClassifier.CLASS_COUNT_ATTRIBUTE, "3");
-        model.assertAttributeEquals(TrainImageClassifier.FEATURE_LENGTH_ATTRIBUTE, "8");
-        final String selected = model.getAttribute(TrainImageClassifier.SELECTED_ATTRIBUTE);
+        model.assertAttributeEquals(CnnAttributes.CLASS_COUNT, "3");
+        model.assertAttributeEquals(CnnAttributes.FEATURE_LENGTH, "8");
+        final String selected = model.getAttribute(CnnAttributes.MODEL_SELECTED);
         assertTrue(List.of("softmax-regression", "multilayer-perceptron").contains(selected), selected);
-        final double accuracy = Double.parseDouble(model.getAttribute(TrainImageClassifier.ACCURACY_ATTRIBUTE));
+        final double accuracy = Double.parseDouble(model.getAttribute(CnnAttributes.ACCURACY));
         assertTrue(accuracy >= 0.95, "validation accuracy " + accuracy);
 
         final Path artifact = directory.resolve("model.zip");
@@ -89,7 +89,7 @@ class TrainImageClassifierTest {
         assertEquals(42L, metadata.seed());
 
         final MockFlowFile json = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_REPORT).stream()
-                .filter(flowFile -> "evaluation-json".equals(flowFile.getAttribute(TrainImageClassifier.REPORT_TYPE_ATTRIBUTE))).findFirst().orElseThrow();
+                .filter(flowFile -> "evaluation-json".equals(flowFile.getAttribute(CnnAttributes.REPORT_TYPE))).findFirst().orElseThrow();
         json.assertAttributeEquals("filename", "flowers.evaluation.json");
         final JsonNode report = MAPPER.readTree(json.getContent());
         assertEquals(selected, report.get("selectedClassifier").asText());
@@ -109,14 +109,14 @@ class TrainImageClassifierTest {
         assertEquals(accuracy, correct / 30.0, 1e-4);
 
         final MockFlowFile png = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_REPORT).stream()
-                .filter(flowFile -> "confusion-matrix-png".equals(flowFile.getAttribute(TrainImageClassifier.REPORT_TYPE_ATTRIBUTE))).findFirst().orElseThrow();
+                .filter(flowFile -> "confusion-matrix-png".equals(flowFile.getAttribute(CnnAttributes.REPORT_TYPE))).findFirst().orElseThrow();
         png.assertAttributeEquals("mime.type", "image/png");
         final BufferedImage picture = ImageIO.read(new ByteArrayInputStream(png.toByteArray()));
         assertNotNull(picture);
         assertTrue(picture.getWidth() > 3 * 56 && picture.getHeight() > 3 * 56);
 
         final MockFlowFile original = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_ORIGINAL).getFirst();
-        original.assertAttributeEquals(TrainImageClassifier.SELECTED_ATTRIBUTE, selected);
+        original.assertAttributeEquals(CnnAttributes.MODEL_SELECTED, selected);
         assertTrue(runner.getProvenanceEvents().stream().anyMatch(event -> event.getEventType().name().equals("FORK")
                 && event.getChildUuids().size() == 3), "a FORK event with the model and the two reports");
     }
@@ -130,7 +130,7 @@ class TrainImageClassifierTest {
         runner.run(2);
         runner.assertTransferCount(TrainImageClassifier.REL_MODEL, 2);
         final List<MockFlowFile> reports = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_REPORT).stream()
-                .filter(flowFile -> "evaluation-json".equals(flowFile.getAttribute(TrainImageClassifier.REPORT_TYPE_ATTRIBUTE))).toList();
+                .filter(flowFile -> "evaluation-json".equals(flowFile.getAttribute(CnnAttributes.REPORT_TYPE))).toList();
         final JsonNode first = MAPPER.readTree(reports.get(0).getContent());
         final JsonNode second = MAPPER.readTree(reports.get(1).getContent());
         assertEquals(first.get("selectedClassifier"), second.get("selectedClassifier"));
@@ -187,7 +187,7 @@ class TrainImageClassifierTest {
         final MockFlowFile failed = runner.getFlowFilesForRelationship(TrainImageClassifier.REL_FAILURE).getFirst();
         failed.assertContentEquals(content);
         failed.assertAttributeEquals("filename", "bad.json");
-        final String reason = failed.getAttribute(TrainImageClassifier.ERROR_ATTRIBUTE);
+        final String reason = failed.getAttribute(CnnAttributes.ERROR);
         assertNotNull(reason);
         assertTrue(reason.contains(expectedReason), reason);
         // The processor went on: the good FlowFile after the bad one was trained on, and nothing else was left behind.

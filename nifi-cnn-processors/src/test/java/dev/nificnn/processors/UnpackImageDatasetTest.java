@@ -58,8 +58,8 @@ class UnpackImageDatasetTest {
         for (int index = 0; index < 12; index++) {
             final MockFlowFile image = images.get(index);
             final String labelName = names.split(" ")[index % 10];
-            image.assertAttributeEquals("cnn.label", Integer.toString(index % 10));
-            image.assertAttributeEquals("cnn.label.name", labelName);
+            image.assertAttributeEquals("cnn.dataset.label.index", Integer.toString(index % 10));
+            image.assertAttributeEquals("cnn.dataset.label", labelName);
             image.assertAttributeEquals("cnn.dataset.index", Integer.toString(index));
             image.assertAttributeEquals("filename", index + "_" + labelName + ".png");
             image.assertAttributeEquals("mime.type", "image/png");
@@ -165,15 +165,15 @@ class UnpackImageDatasetTest {
         runner.assertTransferCount(UnpackImageDataset.REL_SUCCESS, 6);
         runner.assertTransferCount(UnpackImageDataset.REL_ORIGINAL, 1);
         final List<MockFlowFile> images = runner.getFlowFilesForRelationship(UnpackImageDataset.REL_SUCCESS);
-        images.get(0).assertAttributeEquals("cnn.label.name", "Sandal");
+        images.get(0).assertAttributeEquals("cnn.dataset.label", "Sandal");
         images.get(0).assertAttributeEquals("filename", "0_Sandal.png");
-        images.get(1).assertAttributeEquals("cnn.label.name", "T-shirt/top");
+        images.get(1).assertAttributeEquals("cnn.dataset.label", "T-shirt/top");
         images.get(1).assertAttributeEquals("filename", "1_T-shirt_top.png");
         images.get(2).assertAttributeEquals("filename", "2_Ankle_boot.png");
-        images.get(4).assertAttributeEquals("cnn.label", "12");
-        images.get(4).assertAttributeEquals("cnn.label.name", "12");
+        images.get(4).assertAttributeEquals("cnn.dataset.label.index", "12");
+        images.get(4).assertAttributeEquals("cnn.dataset.label", "12");
         for (int index = 0; index < 6; index++) {
-            images.get(index).assertAttributeEquals("cnn.label", Integer.toString(labels[index]));
+            images.get(index).assertAttributeEquals("cnn.dataset.label.index", Integer.toString(labels[index]));
             images.get(index).assertAttributeEquals("cnn.dataset.format", "IDX");
             assertGreyPixels(images.get(index), 4, 3, Arrays.copyOfRange(pixels, index * 12, (index + 1) * 12));
         }
@@ -190,7 +190,7 @@ class UnpackImageDatasetTest {
 
         runner.assertTransferCount(UnpackImageDataset.REL_SUCCESS, 2);
         runner.getFlowFilesForRelationship(UnpackImageDataset.REL_SUCCESS).get(0).assertAttributeEquals("filename", "0_7.png");
-        runner.getFlowFilesForRelationship(UnpackImageDataset.REL_SUCCESS).get(1).assertAttributeEquals("cnn.label.name", "3");
+        runner.getFlowFilesForRelationship(UnpackImageDataset.REL_SUCCESS).get(1).assertAttributeEquals("cnn.dataset.label", "3");
     }
 
     @Test
@@ -267,8 +267,8 @@ class UnpackImageDatasetTest {
         for (int index = 0; index < images.size(); index++) {
             final int label = rawLabels[8 + index];
             images.get(index).assertAttributeEquals("cnn.dataset.index", Integer.toString(index));
-            images.get(index).assertAttributeEquals("cnn.label", Integer.toString(label));
-            images.get(index).assertAttributeEquals("cnn.label.name", names[label]);
+            images.get(index).assertAttributeEquals("cnn.dataset.label.index", Integer.toString(label));
+            images.get(index).assertAttributeEquals("cnn.dataset.label", names[label]);
         }
         images.get(0).assertAttributeEquals("filename", "0_Ankle_boot.png");
         for (final int index : new int[] {0, 1, 4321, 9999}) {
