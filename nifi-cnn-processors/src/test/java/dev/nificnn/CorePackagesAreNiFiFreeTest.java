@@ -13,12 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The core (image, onnx, classifier, dataset) is plain Java that can be tested and benchmarked without NiFi: no source file
+ * The core (image, onnx, classifier, dataset, reload) is plain Java that can be tested and benchmarked without NiFi: no source file
  * of it names a NiFi package; only processors/ and services/ do.
  */
 class CorePackagesAreNiFiFreeTest {
 
-    private static final List<String> CORE = List.of("image", "onnx", "classifier", "dataset");
+    private static final List<String> CORE = List.of("image", "onnx", "classifier", "dataset", "reload");
 
     @Test
     void noCoreSourceNamesNiFi() throws IOException {
