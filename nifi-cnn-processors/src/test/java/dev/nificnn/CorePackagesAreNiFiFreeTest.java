@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The core (image, onnx, classifier, dataset, vocabulary and any package added later) is plain Java that can be tested and
+ * The core (image, onnx, classifier, dataset, reload, vocabulary and any package added later) is plain Java that can be tested and
  * benchmarked without NiFi: no source file of it names a NiFi package; only the glue, processors/ and services/, does.
  */
 class CorePackagesAreNiFiFreeTest {

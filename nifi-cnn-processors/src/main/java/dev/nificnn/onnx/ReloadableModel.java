@@ -1,15 +1,15 @@
 package dev.nificnn.onnx;
 
+import dev.nificnn.reload.FileStamp;
+import dev.nificnn.reload.FileWatch;
+
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -23,33 +23,13 @@ public final class ReloadableModel implements AutoCloseable {
     private final Path modelDirectory;
     private final SessionSettings settings;
     private final Map<String, String> additionalTaps;
-    private final long checkIntervalNanos;
     private final Consumer<String> warnings;
     private final OnnxSessionFactory sessionFactory = new OnnxSessionFactory();
     private final ModelLoader loader = new ModelLoader(sessionFactory);
     private final AtomicReference<OnnxModel> current = new AtomicReference<>();
-    private final ReentrantLock reloadLock = new ReentrantLock();
     private final AtomicLong reloads = new AtomicLong();
-    private volatile long nextCheckNanos;
+    private final FileWatch watch;
     private volatile boolean closed;
-    private FileStamp manifestStamp;
-    private FileStamp modelStamp;
-
-    /** Modification time, size and identity of a file: changes when the file is rewritten or replaced. */
-    private record FileStamp(long modifiedNanos, long size, Object fileKey) {
-
-        static FileStamp of(final Path file) {
-            if (file == null) {
-                return new FileStamp(0, 0, null);
-            }
-            try {
-                final BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                return new FileStamp(attributes.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS), attributes.size(), attributes.fileKey());
-            } catch (final IOException e) {
-                return new FileStamp(-1, -1, null);
-            }
-        }
-    }
 
     /**
      * Loads the model now.
@@ -64,16 +44,16 @@ public final class ReloadableModel implements AutoCloseable {
         this.modelDirectory = modelDirectory;
         this.settings = Objects.requireNonNull(settings, "Session settings required");
         this.additionalTaps = Map.copyOf(additionalTaps);
-        this.checkIntervalNanos = checkInterval.toNanos();
+        // Checked before the model is loaded: the watch that needs it is made afterwards, and a failure then would leak the session.
+        Objects.requireNonNull(checkInterval, "Check interval required");
         this.warnings = warnings;
         final FileStamp manifestBefore = FileStamp.of(manifestSource.watchedFile());
         final ModelManifest manifest = manifestSource.read();
         final FileStamp modelBefore = FileStamp.of(manifest.modelFile(modelDirectory));
         final OnnxModel model = loader.load(manifest, modelDirectory, settings, this.additionalTaps);
         current.set(model);
-        manifestStamp = manifestBefore;
-        modelStamp = modelBefore;
-        nextCheckNanos = System.nanoTime() + checkIntervalNanos;
+        // Made after the load so that the first interval starts once the model is ready, as every later one starts with its check.
+        watch = new FileWatch(checkInterval, manifestBefore, modelBefore);
         if (model.providerNote() != null) {
             warnings.accept(model.providerNote());
         }
@@ -81,7 +61,7 @@ public final class ReloadableModel implements AutoCloseable {
 
     /** Takes a lease on the current model, first checking for a changed model file when the check interval has passed. */
     public ModelLease acquire() {
-        if (System.nanoTime() - nextCheckNanos >= 0) {
+        if (watch.isCheckDue()) {
             reloadIfChanged();
         }
         while (true) {
@@ -108,43 +88,37 @@ public final class ReloadableModel implements AutoCloseable {
      * @return true when a new model was swapped in
      */
     public boolean reloadIfChanged() {
-        if (closed || !reloadLock.tryLock()) {
+        return !closed && watch.tryCheck(this::swapIfChanged);
+    }
+
+    /** The check itself, run by one caller at a time. */
+    private boolean swapIfChanged() {
+        final OnnxModel model = current.get();
+        final FileStamp manifestNow = FileStamp.of(manifestSource.watchedFile());
+        final FileStamp modelNow = FileStamp.of(model.manifest().modelFile(modelDirectory));
+        if (!watch.changed(manifestNow, modelNow)) {
             return false;
         }
         try {
-            nextCheckNanos = System.nanoTime() + checkIntervalNanos;
-            final OnnxModel model = current.get();
-            final FileStamp manifestNow = FileStamp.of(manifestSource.watchedFile());
-            final FileStamp modelNow = FileStamp.of(model.manifest().modelFile(modelDirectory));
-            if (manifestNow.equals(manifestStamp) && modelNow.equals(modelStamp)) {
+            final ModelManifest manifest = manifestSource.read();
+            final Path modelFile = manifest.modelFile(modelDirectory);
+            final FileStamp newModelStamp = FileStamp.of(modelFile);
+            final String sha256 = ModelLoader.sha256(ModelLoader.readModelFile(modelFile));
+            if (manifest.equals(model.manifest()) && sha256.equals(model.sha256())) {
+                watch.loaded(manifestNow, newModelStamp);
                 return false;
             }
-            try {
-                final ModelManifest manifest = manifestSource.read();
-                final Path modelFile = manifest.modelFile(modelDirectory);
-                final FileStamp newModelStamp = FileStamp.of(modelFile);
-                final String sha256 = ModelLoader.sha256(ModelLoader.readModelFile(modelFile));
-                if (manifest.equals(model.manifest()) && sha256.equals(model.sha256())) {
-                    manifestStamp = manifestNow;
-                    modelStamp = newModelStamp;
-                    return false;
-                }
-                final OnnxModel replacement = loader.load(manifest, modelDirectory, settings, additionalTaps);
-                current.set(replacement);
-                manifestStamp = manifestNow;
-                modelStamp = newModelStamp;
-                reloads.incrementAndGet();
-                // The service's own reference; batches still running on the old model keep it open until they finish.
-                model.release();
-                return true;
-            } catch (final ModelLoadException | IOException | RuntimeException e) {
-                manifestStamp = manifestNow;
-                modelStamp = modelNow;
-                warnings.accept("Model files changed but the new model cannot be loaded, still running " + model.modelId() + ": " + e.getMessage());
-                return false;
-            }
-        } finally {
-            reloadLock.unlock();
+            final OnnxModel replacement = loader.load(manifest, modelDirectory, settings, additionalTaps);
+            current.set(replacement);
+            watch.loaded(manifestNow, newModelStamp);
+            reloads.incrementAndGet();
+            // The service's own reference; batches still running on the old model keep it open until they finish.
+            model.release();
+            return true;
+        } catch (final ModelLoadException | IOException | RuntimeException e) {
+            watch.refused(manifestNow, modelNow);
+            warnings.accept("Model files changed but the new model cannot be loaded, still running " + model.modelId() + ": " + e.getMessage());
+            return false;
         }
     }
 
@@ -161,14 +135,11 @@ public final class ReloadableModel implements AutoCloseable {
     /** Releases the holder's reference: the session closes once running batches have finished. */
     @Override
     public void close() {
-        reloadLock.lock();
-        try {
+        watch.exclusively(() -> {
             if (!closed) {
                 closed = true;
                 current.get().release();
             }
-        } finally {
-            reloadLock.unlock();
-        }
+        });
     }
 }

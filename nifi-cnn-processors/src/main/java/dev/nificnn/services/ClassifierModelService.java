@@ -4,6 +4,8 @@ import dev.nificnn.classifier.ArtifactDigest;
 import dev.nificnn.classifier.ArtifactFormatException;
 import dev.nificnn.classifier.ClassifierArtifact;
 import dev.nificnn.classifier.ClassifierModel;
+import dev.nificnn.reload.FileStamp;
+import dev.nificnn.reload.FileWatch;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnDisabled;
@@ -21,13 +23,12 @@ import org.apache.nifi.reporting.InitializationException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 
 /** Loads a classifier artifact written by TrainImageClassifier and swaps in a new one when the file changes. */
 @Tags({"cnn", "classifier", "deeplearning4j", "model", "machine learning"})
@@ -71,22 +72,10 @@ public class ClassifierModelService extends AbstractControllerService implements
     private record Loaded(ClassifierModel model, FileStamp stamp) {
     }
 
-    /** What identifies one version of the artifact file. */
-    private record FileStamp(long modifiedMillis, long size, Object fileKey) {
-
-        static FileStamp of(final Path file) throws IOException {
-            final BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return new FileStamp(attributes.lastModifiedTime().toMillis(), attributes.size(), attributes.fileKey());
-        }
-    }
-
-    private final AtomicReference<Loaded> current = new AtomicReference<>();
-    private final ReentrantLock reloadLock = new ReentrantLock();
+    private final AtomicReference<ClassifierModel> current = new AtomicReference<>();
     private volatile Path artifactPath;
     private volatile String expectedSha256;
-    private volatile long checkIntervalNanos;
-    private volatile long lastCheckNanos;
-    private volatile FileStamp lastFailedStamp;
+    private volatile FileWatch watch;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -96,7 +85,7 @@ public class ClassifierModelService extends AbstractControllerService implements
     @OnEnabled
     public void onEnabled(final ConfigurationContext context) throws InitializationException {
         final Path path = Path.of(context.getProperty(ARTIFACT_PATH).evaluateAttributeExpressions().getValue().trim());
-        checkIntervalNanos = context.getProperty(RELOAD_CHECK_INTERVAL).asTimePeriod(TimeUnit.NANOSECONDS);
+        final Duration checkInterval = Duration.ofNanos(context.getProperty(RELOAD_CHECK_INTERVAL).asTimePeriod(TimeUnit.NANOSECONDS));
         final String expected = context.getProperty(EXPECTED_SHA256).getValue();
         if (!Files.isRegularFile(path)) {
             throw new InitializationException("Classifier artifact " + path + " does not exist or is not a file");
@@ -106,9 +95,8 @@ public class ClassifierModelService extends AbstractControllerService implements
             final ClassifierModel model = loaded.model();
             artifactPath = path;
             expectedSha256 = expected;
-            lastFailedStamp = null;
-            lastCheckNanos = System.nanoTime();
-            current.set(loaded);
+            watch = new FileWatch(checkInterval, loaded.stamp());
+            current.set(model);
             getLogger().info("Loaded classifier {} from {}: {} classes, {} features", model.metadata().selectedClassifier(), path,
                     model.labels().size(), model.featureLength());
         } catch (final ArtifactFormatException e) {
@@ -128,47 +116,44 @@ public class ClassifierModelService extends AbstractControllerService implements
 
     @Override
     public ClassifierModel getClassifier() {
-        final Loaded loaded = current.get();
-        if (loaded == null) {
+        if (current.get() == null) {
             throw new IllegalStateException("ClassifierModelService is not enabled");
         }
-        if (System.nanoTime() - lastCheckNanos >= checkIntervalNanos && reloadLock.tryLock()) {
+        final FileWatch fileWatch = watch;
+        if (fileWatch.isCheckDue()) {
             // One caller checks and reloads; the others keep scoring with the current model meanwhile.
-            try {
-                reloadIfChanged(loaded);
-            } finally {
-                reloadLock.unlock();
-            }
+            fileWatch.tryCheck(() -> reloadIfChanged(fileWatch));
         }
-        return current.get().model();
+        return current.get();
     }
 
-    private void reloadIfChanged(final Loaded loaded) {
-        lastCheckNanos = System.nanoTime();
+    /** The check itself, run by one caller at a time: reloads the artifact when its file changed, and tells whether it did. */
+    private boolean reloadIfChanged(final FileWatch fileWatch) {
         final Path path = artifactPath;
         final FileStamp stamp;
         try {
-            stamp = FileStamp.of(path);
+            stamp = FileStamp.read(path);
         } catch (final IOException e) {
-            if (lastFailedStamp == null) {
+            if (fileWatch.firstRefusal(FileStamp.UNREADABLE)) {
                 getLogger().warn("Classifier artifact {} cannot be read ({}); scoring goes on with the model loaded before", path, e.toString());
-                lastFailedStamp = new FileStamp(-1, -1, null);
             }
-            return;
+            return false;
         }
-        if (stamp.equals(loaded.stamp()) || stamp.equals(lastFailedStamp)) {
-            return;
+        if (!fileWatch.changed(stamp)) {
+            return false;
         }
         try {
             final Loaded reloaded = load(path, expectedSha256);
             final ClassifierModel model = reloaded.model();
-            current.set(reloaded);
-            lastFailedStamp = null;
+            current.set(model);
+            fileWatch.loaded(reloaded.stamp());
             getLogger().info("Reloaded classifier {} from {}: {} classes, {} features", model.metadata().selectedClassifier(), path,
                     model.labels().size(), model.featureLength());
+            return true;
         } catch (final ArtifactFormatException | IOException e) {
-            lastFailedStamp = stamp;
+            fileWatch.refused(stamp);
             getLogger().warn("The changed classifier artifact could not be loaded; scoring goes on with the model loaded before: {}", e.getMessage());
+            return false;
         }
     }
 
@@ -178,12 +163,12 @@ public class ClassifierModelService extends AbstractControllerService implements
      * and read again at the next check.
      */
     private static Loaded load(final Path path, final String expected) throws ArtifactFormatException, IOException {
-        final FileStamp before = FileStamp.of(path);
+        final FileStamp before = FileStamp.read(path);
         if (expected != null) {
             ArtifactDigest.check(path, expected);
         }
         final ClassifierModel model = ClassifierArtifact.read(path);
-        if (!before.equals(FileStamp.of(path))) {
+        if (!before.equals(FileStamp.read(path))) {
             throw new ArtifactFormatException("Classifier artifact " + path + " changed while it was read; it is read again at the next check");
         }
         return new Loaded(model, before);
