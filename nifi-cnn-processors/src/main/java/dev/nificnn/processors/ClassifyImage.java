@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nificnn.image.ImageDecoder;
-import dev.nificnn.onnx.BatchInference;
 import dev.nificnn.onnx.Classification;
-import dev.nificnn.onnx.ModelLease;
 import dev.nificnn.onnx.OnnxModel;
 import dev.nificnn.onnx.ScoredClass;
 import dev.nificnn.services.OnnxModelProvider;
@@ -133,7 +131,7 @@ public class ClassifyImage extends AbstractProcessor {
     private static final ObjectMapper OBJECT_MAPPER = new ObjectMapper();
 
     private final InferenceCounters counters = new InferenceCounters();
-    private volatile ModelInputs modelInputs;
+    private volatile InferenceBatchStep step;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -147,57 +145,26 @@ public class ClassifyImage extends AbstractProcessor {
 
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
-        modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong(), context.getProperty(JPEG_DRAFT_DECODING).asBoolean());
+        step = new InferenceBatchStep(new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong(), context.getProperty(JPEG_DRAFT_DECODING).asBoolean()),
+                counters, getLogger(), REL_FAILURE, "classify");
         getLogger().info("JPEG decoding: {}", ImageDecoder.jpegDecoderStatus());
     }
 
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
-        final BatchCollector.Batch batch = BatchCollector.collect(session, context.getProperty(BATCH_SIZE).asInteger(),
-                context.getProperty(BatchCollector.MAX_BATCH_WAIT).asTimePeriod(TimeUnit.NANOSECONDS));
-        final List<FlowFile> flowFiles = batch.flowFiles();
-        if (flowFiles.isEmpty()) {
-            return;
-        }
-        final OnnxModelProvider provider = context.getProperty(MODEL_SERVICE).asControllerService(OnnxModelProvider.class);
         final int topK = context.getProperty(TOP_K).asInteger();
         final boolean writeContent = context.getProperty(OUTPUT_DESTINATION).asAllowableValue(OutputDestination.class) == OutputDestination.CONTENT;
-
-        final ModelLease modelLease = ModelLeases.acquireOrReturnBatch(provider, context, session, getLogger());
-        if (modelLease == null) {
-            return;
-        }
-        try (ModelLease lease = modelLease) {
-            final OnnxModel model = lease.model();
-            final String providerName = model.activeProvider().getDisplayName();
-            final long preparing = System.nanoTime();
-            final ModelInputs.Prepared prepared = modelInputs.prepare(session, flowFiles, model);
-            final long started = System.nanoTime();
-            final BatchInference.Result result = BatchInference.run(model, prepared.buffer(), prepared.accepted().size(),
-                    List.of(model.manifest().output().name()));
-            final long inferenceNanos = System.nanoTime() - started;
-            final long inferenceMillis = TimeUnit.NANOSECONDS.toMillis(inferenceNanos);
-            final InferenceCounters.BatchTimes times = InferenceCounters.BatchTimes.of(flowFiles.size(), batch.waitNanos(),
-                    started - preparing, inferenceNanos, model.activeProvider());
-
-            for (final Map.Entry<FlowFile, String> rejected : prepared.rejected().entrySet()) {
-                fail(session, rejected.getKey(), rejected.getValue(), model.modelId(), providerName);
-            }
-            int failed = prepared.rejected().size();
-            for (int i = 0; i < prepared.accepted().size(); i++) {
-                final FlowFile flowFile = prepared.accepted().get(i);
-                final BatchInference.Outcome outcome = result.outcomes().get(i);
-                if (outcome.failed()) {
-                    fail(session, flowFile, outcome.error(), model.modelId(), providerName);
-                    failed++;
-                    continue;
-                }
-                final List<ScoredClass> classes = Classification.topK(outcome.outputs()[0], model.manifest().output().kind(), model.labels(), topK);
-                final FlowFile classifiedFlowFile = classified(session, flowFile, classes, model.modelId(), providerName, writeContent, inferenceMillis);
-                session.transfer(InferenceCounters.putAttributes(session, classifiedFlowFile, times), REL_SUCCESS);
-            }
-            counters.record(session, times, failed);
-        }
+        step.run(context, session, context.getProperty(MODEL_SERVICE).asControllerService(OnnxModelProvider.class),
+                context.getProperty(BATCH_SIZE).asInteger(), model -> List.of(model.manifest().output().name()), ran -> {
+                    final OnnxModel model = ran.model();
+                    final long inferenceMillis = TimeUnit.NANOSECONDS.toMillis(ran.times().inferenceNanos());
+                    for (int i = 0; i < ran.succeeded().size(); i++) {
+                        final List<ScoredClass> classes = Classification.topK(ran.outputs(i)[0], model.manifest().output().kind(), model.labels(), topK);
+                        final FlowFile classifiedFlowFile = classified(session, ran.succeeded().get(i), classes, model.modelId(), ran.providerName(),
+                                writeContent, inferenceMillis);
+                        session.transfer(InferenceCounters.putAttributes(session, classifiedFlowFile, ran.times()), REL_SUCCESS);
+                    }
+                });
     }
 
     private FlowFile classified(final ProcessSession session, final FlowFile flowFile, final List<ScoredClass> classes, final String modelId,
@@ -238,11 +205,4 @@ public class ClassifyImage extends AbstractProcessor {
         }
         return updated;
     }
-
-    private void fail(final ProcessSession session, final FlowFile flowFile, final String error, final String modelId, final String providerName) {
-        getLogger().error("Cannot classify {} with model {}: {}", flowFile, modelId, error);
-        final FlowFile failed = session.putAllAttributes(flowFile, Map.of(CnnAttributes.ERROR, error, CnnAttributes.MODEL_ID, modelId, CnnAttributes.PROVIDER, providerName));
-        session.transfer(failed, REL_FAILURE);
-    }
-
 }

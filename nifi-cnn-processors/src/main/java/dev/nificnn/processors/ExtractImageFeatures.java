@@ -1,9 +1,7 @@
 package dev.nificnn.processors;
 
 import dev.nificnn.image.ImageDecoder;
-import dev.nificnn.onnx.BatchInference;
 import dev.nificnn.onnx.FeaturePooling;
-import dev.nificnn.onnx.ModelLease;
 import dev.nificnn.onnx.OnnxModel;
 import dev.nificnn.services.AllowableChoices;
 import dev.nificnn.services.OnnxModelProvider;
@@ -51,7 +49,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /** Runs images through an ONNX model to a named layer and writes one feature-vector record per image. */
 @SupportsBatching
@@ -187,7 +184,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_ORIGINAL, REL_FAILURE);
 
     private final InferenceCounters counters = new InferenceCounters();
-    private volatile ModelInputs modelInputs;
+    private volatile InferenceBatchStep step;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -226,65 +223,28 @@ public class ExtractImageFeatures extends AbstractProcessor {
 
     @OnScheduled
     public void onScheduled(final ProcessContext context) {
-        modelInputs = new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong(), context.getProperty(JPEG_DRAFT_DECODING).asBoolean());
+        step = new InferenceBatchStep(new ModelInputs(context.getProperty(MAXIMUM_IMAGE_PIXELS).asLong(), context.getProperty(JPEG_DRAFT_DECODING).asBoolean()),
+                counters, getLogger(), REL_FAILURE, "extract features of");
         getLogger().info("JPEG decoding: {}", ImageDecoder.jpegDecoderStatus());
     }
 
     @Override
     public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
-        final BatchCollector.Batch batch = BatchCollector.collect(session, context.getProperty(BATCH_SIZE).asInteger(),
-                context.getProperty(BatchCollector.MAX_BATCH_WAIT).asTimePeriod(TimeUnit.NANOSECONDS));
-        final List<FlowFile> flowFiles = batch.flowFiles();
-        if (flowFiles.isEmpty()) {
-            return;
-        }
-        final OnnxModelProvider provider = context.getProperty(MODEL_SERVICE).asControllerService(OnnxModelProvider.class);
         final String layer = context.getProperty(LAYER).getValue();
-        final ModelLease modelLease = ModelLeases.acquireOrReturnBatch(provider, context, session, getLogger());
-        if (modelLease == null) {
-            return;
-        }
-        try (ModelLease lease = modelLease) {
-            final OnnxModel model = lease.model();
-            final String tensor;
-            try {
-                tensor = model.resolveLayer(layer);
-            } catch (final IllegalArgumentException e) {
-                // A reloaded model without this layer is a configuration problem, not bad input: keep the FlowFiles.
-                getLogger().error("FlowFiles returned to the queue: {}", e.getMessage());
-                session.rollback();
-                context.yield();
-                return;
-            }
-            extract(context, session, batch, model, layer, tensor);
-        }
+        // A reloaded model without this layer is a configuration problem, not bad input: resolveLayer's refusal keeps the FlowFiles.
+        step.run(context, session, context.getProperty(MODEL_SERVICE).asControllerService(OnnxModelProvider.class),
+                context.getProperty(BATCH_SIZE).asInteger(), model -> List.of(model.resolveLayer(layer)), ran -> extract(context, session, ran, layer));
     }
 
-    private void extract(final ProcessContext context, final ProcessSession session, final BatchCollector.Batch batch, final OnnxModel model,
-                         final String layer, final String tensor) {
-        final List<FlowFile> flowFiles = batch.flowFiles();
+    private void extract(final ProcessContext context, final ProcessSession session, final InferenceBatchStep.Ran ran, final String layer) {
+        final OnnxModel model = ran.model();
         final FeaturePooling pooling = AllowableChoices.valueOf(context.getProperty(POOLING), FeaturePooling.class);
         final boolean normalize = context.getProperty(L2_NORMALIZE).asBoolean();
-        final String providerName = model.activeProvider().getDisplayName();
-        final long preparing = System.nanoTime();
-        final ModelInputs.Prepared prepared = modelInputs.prepare(session, flowFiles, model);
-        final long started = System.nanoTime();
-        final BatchInference.Result result = BatchInference.run(model, prepared.buffer(), prepared.accepted().size(), List.of(tensor));
-        final long inferenceNanos = System.nanoTime() - started;
-        final InferenceCounters.BatchTimes times = InferenceCounters.BatchTimes.of(flowFiles.size(), batch.waitNanos(),
-                started - preparing, inferenceNanos, model.activeProvider());
-
-        final Map<FlowFile, String> failures = new LinkedHashMap<>(prepared.rejected());
         final List<FlowFile> extracted = new ArrayList<>();
         final List<MapRecord> records = new ArrayList<>();
-        for (int i = 0; i < prepared.accepted().size(); i++) {
-            final FlowFile flowFile = prepared.accepted().get(i);
-            final BatchInference.Outcome outcome = result.outcomes().get(i);
-            if (outcome.failed()) {
-                failures.put(flowFile, outcome.error());
-                continue;
-            }
-            float[] features = pooling.apply(outcome.outputs()[0], result.imageShapes()[0], model.manifest().input().layout());
+        for (int i = 0; i < ran.succeeded().size(); i++) {
+            final FlowFile flowFile = ran.succeeded().get(i);
+            float[] features = pooling.apply(ran.outputs(i)[0], ran.imageShape(0), model.manifest().input().layout());
             if (normalize) {
                 features = FeaturePooling.l2Normalize(features);
             }
@@ -315,29 +275,23 @@ public class ExtractImageFeatures extends AbstractProcessor {
             final List<FlowFile> parents = group.stream().map(extracted::get).toList();
             final List<MapRecord> groupRecords = group.stream().map(records::get).toList();
             try {
-                writeRecords(context, session, parents, groupRecords, model, layer, providerName, times);
+                writeRecords(context, session, parents, groupRecords, model, layer, ran.providerName(), ran.times());
                 written.addAll(parents);
             } catch (final IOException | SchemaNotFoundException | ProcessException e) {
                 // The writer refused: nothing was lost, the inputs go to failure with the reason.
                 for (final FlowFile flowFile : parents) {
-                    failures.put(flowFile, "Feature records cannot be written: " + e.getMessage());
+                    ran.fail(flowFile, "Feature records cannot be written: " + e.getMessage());
                 }
             }
         }
         extracted.retainAll(written);
-        final String details = "Features of layer " + layer + " extracted by model " + model.modelId() + " on " + providerName;
+        final String details = "Features of layer " + layer + " extracted by model " + model.modelId() + " on " + ran.providerName();
         for (final FlowFile flowFile : extracted) {
-            final FlowFile original = session.putAllAttributes(flowFile, Map.of(CnnAttributes.MODEL_ID, model.modelId(), CnnAttributes.PROVIDER, providerName));
+            final FlowFile original = session.putAllAttributes(flowFile, Map.of(CnnAttributes.MODEL_ID, model.modelId(), CnnAttributes.PROVIDER,
+                    ran.providerName()));
             session.getProvenanceReporter().modifyAttributes(original, details);
             session.transfer(original, REL_ORIGINAL);
         }
-        for (final Map.Entry<FlowFile, String> failure : failures.entrySet()) {
-            getLogger().error("Cannot extract features of {} with model {}: {}", failure.getKey(), model.modelId(), failure.getValue());
-            session.transfer(session.putAllAttributes(failure.getKey(), Map.of(CnnAttributes.ERROR, failure.getValue(), CnnAttributes.MODEL_ID,
-                    model.modelId(), CnnAttributes.PROVIDER, providerName)), REL_FAILURE);
-        }
-        counters.record(session, times, failures.size());
-        getLogger().debug("Batch of {} images: inference {} ms", flowFiles.size(), TimeUnit.NANOSECONDS.toMillis(inferenceNanos));
     }
 
     private void writeRecords(final ProcessContext context, final ProcessSession session, final List<FlowFile> parents, final List<MapRecord> records,

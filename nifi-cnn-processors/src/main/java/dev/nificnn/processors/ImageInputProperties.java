@@ -2,7 +2,6 @@ package dev.nificnn.processors;
 
 import dev.nificnn.services.PreprocessingProperties;
 import org.apache.nifi.components.PropertyDescriptor;
-import org.apache.nifi.processor.util.StandardValidators;
 
 /** Properties shared by the processors that decode images for an ONNX model. */
 final class ImageInputProperties {
