@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class BatchCollector {
 
-    static final PropertyDescriptor MAX_BATCH_WAIT = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor MAX_BATCH_WAIT = new PropertyDescriptor.Builder()
             .name("Max Batch Wait")
             .description("How long to wait for a full batch (Batch Size FlowFiles) before running a partial one. 0 sec, the default, runs"
                     + " whatever is queued at once. A wait holds one task's thread for up to this long, checking the queue about every"

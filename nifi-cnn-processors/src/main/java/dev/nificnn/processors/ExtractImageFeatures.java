@@ -301,8 +301,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
         final Map<String, String> variables = parents.getFirst().getAttributes();
         final RecordSchema schema = writerFactory.getSchema(variables, FEATURE_SCHEMA);
         FlowFile output = session.create(parents);
-        final WriteResult[] written = new WriteResult[1];
-        final String[] mimeType = new String[1];
+        final WrittenRecordSet written = new WrittenRecordSet();
         try {
             output = session.write(output, (final OutputStream out) -> {
                 try (RecordSetWriter writer = writerFactory.createWriter(getLogger(), schema, out, variables)) {
@@ -310,8 +309,8 @@ public class ExtractImageFeatures extends AbstractProcessor {
                     for (final MapRecord record : records) {
                         writer.write(record);
                     }
-                    written[0] = writer.finishRecordSet();
-                    mimeType[0] = writer.getMimeType();
+                    written.result = writer.finishRecordSet();
+                    written.mimeType = writer.getMimeType();
                 } catch (final SchemaNotFoundException e) {
                     throw new IOException(e);
                 }
@@ -320,9 +319,9 @@ public class ExtractImageFeatures extends AbstractProcessor {
             session.remove(output);
             throw e;
         }
-        final Map<String, String> attributes = new HashMap<>(written[0].getAttributes());
-        attributes.put("record.count", Integer.toString(written[0].getRecordCount()));
-        attributes.put(CoreAttributes.MIME_TYPE.key(), mimeType[0]);
+        final Map<String, String> attributes = new HashMap<>(written.result.getAttributes());
+        attributes.put("record.count", Integer.toString(written.result.getRecordCount()));
+        attributes.put(CoreAttributes.MIME_TYPE.key(), written.mimeType);
         attributes.put(CnnAttributes.MODEL_ID, model.modelId());
         attributes.put(CnnAttributes.PROVIDER, providerName);
         attributes.put(CnnAttributes.LAYER, layer);
@@ -330,5 +329,11 @@ public class ExtractImageFeatures extends AbstractProcessor {
         attributes.putAll(InferenceCounters.attributes(times));
         output = session.putAllAttributes(output, attributes);
         session.transfer(output, REL_SUCCESS);
+    }
+
+    /** What the record writer reported from inside the session's write callback. */
+    private static final class WrittenRecordSet {
+        private WriteResult result;
+        private String mimeType;
     }
 }

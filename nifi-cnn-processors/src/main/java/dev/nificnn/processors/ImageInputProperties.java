@@ -6,9 +6,9 @@ import org.apache.nifi.components.PropertyDescriptor;
 /** Properties shared by the processors that decode images for an ONNX model. */
 final class ImageInputProperties {
 
-    static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = PreprocessingProperties.MAXIMUM_IMAGE_PIXELS;
+    public static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = PreprocessingProperties.MAXIMUM_IMAGE_PIXELS;
 
-    static final PropertyDescriptor JPEG_DRAFT_DECODING = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor JPEG_DRAFT_DECODING = new PropertyDescriptor.Builder()
             .name("JPEG Draft Decoding")
             .description("When true, a JPEG several times larger than the model's input is decoded at 1/2, 1/4 or 1/8 of its size by"
                     + " libjpeg's DCT scaling, as Pillow's Image.draft does: the largest reduction that still leaves it at least as large as"

@@ -86,7 +86,7 @@ public class ListImageDataset extends AbstractProcessor {
     static final String SET_SIZE_STATE = "dataset.size";
     static final String LISTED_AT_STATE = "listed.at";
 
-    static final PropertyDescriptor INPUT_DIRECTORY = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor INPUT_DIRECTORY = new PropertyDescriptor.Builder()
             .name("Input Directory")
             .description("Root of the dataset: one sub-folder per class, images in it (or in its sub-folders)")
             .required(true)
@@ -94,7 +94,7 @@ public class ListImageDataset extends AbstractProcessor {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor FILE_FILTER = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor FILE_FILTER = new PropertyDescriptor.Builder()
             .name("File Filter")
             .description("Regular expression a file name must match to be listed; the default lists every file whose name does not start with '.'")
             .required(true)
@@ -102,7 +102,7 @@ public class ListImageDataset extends AbstractProcessor {
             .addValidator(StandardValidators.REGULAR_EXPRESSION_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor MINIMUM_FILE_AGE = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor MINIMUM_FILE_AGE = new PropertyDescriptor.Builder()
             .name("Minimum File Age")
             .description("Nothing is listed while any image of the tree was modified more recently than this: the dataset is still being written")
             .required(true)
@@ -110,7 +110,7 @@ public class ListImageDataset extends AbstractProcessor {
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor MAXIMUM_IMAGES = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor MAXIMUM_IMAGES = new PropertyDescriptor.Builder()
             .name("Maximum Images")
             .description("A tree with more images is not listed (an error bulletin says so): bounds the listing's memory")
             .required(true)
@@ -118,17 +118,17 @@ public class ListImageDataset extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 50_000_000, true))
             .build();
 
-    static final Relationship REL_SUCCESS = new Relationship.Builder()
+    public static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
             .description("One FlowFile per listed image, without content")
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(INPUT_DIRECTORY, FILE_FILTER, MINIMUM_FILE_AGE, MAXIMUM_IMAGES);
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(INPUT_DIRECTORY, FILE_FILTER, MINIMUM_FILE_AGE, MAXIMUM_IMAGES);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS);
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
-        return PROPERTIES;
+        return PROPERTY_DESCRIPTORS;
     }
 
     @Override

@@ -121,7 +121,7 @@ public class PrepareImage extends AbstractProcessor {
         }
     }
 
-    static final PropertyDescriptor WIDTH = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor WIDTH = new PropertyDescriptor.Builder()
             .name("Width")
             .description("Width of the prepared image or tensor in pixels")
             .required(true)
@@ -129,7 +129,7 @@ public class PrepareImage extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 16_384, true))
             .build();
 
-    static final PropertyDescriptor HEIGHT = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor HEIGHT = new PropertyDescriptor.Builder()
             .name("Height")
             .description("Height of the prepared image or tensor in pixels")
             .required(true)
@@ -137,13 +137,13 @@ public class PrepareImage extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 16_384, true))
             .build();
 
-    static final PropertyDescriptor RESIZE_MODE = PreprocessingProperties.RESIZE_MODE;
+    public static final PropertyDescriptor RESIZE_MODE = PreprocessingProperties.RESIZE_MODE;
 
-    static final PropertyDescriptor SHORTER_SIDE = PreprocessingProperties.SHORTER_SIDE;
+    public static final PropertyDescriptor SHORTER_SIDE = PreprocessingProperties.SHORTER_SIDE;
 
-    static final PropertyDescriptor INTERPOLATION = PreprocessingProperties.INTERPOLATION;
+    public static final PropertyDescriptor INTERPOLATION = PreprocessingProperties.INTERPOLATION;
 
-    static final PropertyDescriptor OUTPUT_FORMAT = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor OUTPUT_FORMAT = new PropertyDescriptor.Builder()
             .name("Output Format")
             .description("Whether the prepared image is written as an image file or as a normalised tensor")
             .required(true)
@@ -151,7 +151,7 @@ public class PrepareImage extends AbstractProcessor {
             .defaultValue(OutputFormat.PNG)
             .build();
 
-    static final PropertyDescriptor JPEG_QUALITY = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor JPEG_QUALITY = new PropertyDescriptor.Builder()
             .name("JPEG Quality")
             .description("Quality of the JPEG written, from 0 (smallest) to 100 (best)")
             .required(true)
@@ -160,19 +160,19 @@ public class PrepareImage extends AbstractProcessor {
             .dependsOn(OUTPUT_FORMAT, OutputFormat.JPEG)
             .build();
 
-    static final PropertyDescriptor TENSOR_LAYOUT = tensorOnly(PreprocessingProperties.TENSOR_LAYOUT);
+    public static final PropertyDescriptor TENSOR_LAYOUT = tensorOnly(PreprocessingProperties.TENSOR_LAYOUT);
 
-    static final PropertyDescriptor CHANNEL_ORDER = tensorOnly(PreprocessingProperties.CHANNEL_ORDER);
+    public static final PropertyDescriptor CHANNEL_ORDER = tensorOnly(PreprocessingProperties.CHANNEL_ORDER);
 
-    static final PropertyDescriptor SCALE = tensorOnly(PreprocessingProperties.SCALE);
+    public static final PropertyDescriptor SCALE = tensorOnly(PreprocessingProperties.SCALE);
 
-    static final PropertyDescriptor MEAN = tensorOnly(PreprocessingProperties.MEAN);
+    public static final PropertyDescriptor MEAN = tensorOnly(PreprocessingProperties.MEAN);
 
-    static final PropertyDescriptor STD = tensorOnly(PreprocessingProperties.STD);
+    public static final PropertyDescriptor STD = tensorOnly(PreprocessingProperties.STD);
 
-    static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = PreprocessingProperties.MAXIMUM_IMAGE_PIXELS;
+    public static final PropertyDescriptor MAXIMUM_IMAGE_PIXELS = PreprocessingProperties.MAXIMUM_IMAGE_PIXELS;
 
-    static final PropertyDescriptor JPEG_DRAFT_DECODING = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor JPEG_DRAFT_DECODING = new PropertyDescriptor.Builder()
             .fromPropertyDescriptor(ImageInputProperties.JPEG_DRAFT_DECODING)
             .description("When true, a JPEG several times larger than the output is decoded at 1/2, 1/4 or 1/8 of its size by libjpeg's"
                     + " DCT scaling, as Pillow's Image.draft does: the largest reduction that still leaves it at least as large as the resize"
@@ -182,17 +182,17 @@ public class PrepareImage extends AbstractProcessor {
                     + " damaged) and other formats are decoded at full size.")
             .build();
 
-    static final Relationship REL_SUCCESS = new Relationship.Builder()
+    public static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
             .description("The prepared image or tensor")
             .build();
 
-    static final Relationship REL_FAILURE = new Relationship.Builder()
+    public static final Relationship REL_FAILURE = new Relationship.Builder()
             .name("failure")
             .description("Content that is not a decodable image, is damaged, or is too large, unchanged, with cnn.error saying why")
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(WIDTH, HEIGHT, RESIZE_MODE, SHORTER_SIDE, INTERPOLATION, OUTPUT_FORMAT, JPEG_QUALITY,
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(WIDTH, HEIGHT, RESIZE_MODE, SHORTER_SIDE, INTERPOLATION, OUTPUT_FORMAT, JPEG_QUALITY,
             TENSOR_LAYOUT, CHANNEL_ORDER, SCALE, MEAN, STD, MAXIMUM_IMAGE_PIXELS, JPEG_DRAFT_DECODING);
 
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
@@ -204,7 +204,7 @@ public class PrepareImage extends AbstractProcessor {
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
-        return PROPERTIES;
+        return PROPERTY_DESCRIPTORS;
     }
 
     @Override

@@ -80,28 +80,28 @@ public class ScoreImageClassifier extends AbstractProcessor {
     private static final Set<String> PREDICTION_FIELDS = Set.of(RecordFields.PREDICTED_LABEL, RecordFields.PREDICTED_INDEX,
             RecordFields.PREDICTED_SCORE, RecordFields.TOP_K);
 
-    static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
             .name("Record Reader")
             .description("Reads the feature records")
             .identifiesControllerService(RecordReaderFactory.class)
             .required(true)
             .build();
 
-    static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor RECORD_WRITER = new PropertyDescriptor.Builder()
             .name("Record Writer")
             .description("Writes the scored records: the input fields plus predicted_label, predicted_index, predicted_score and top_k")
             .identifiesControllerService(RecordSetWriterFactory.class)
             .required(true)
             .build();
 
-    static final PropertyDescriptor CLASSIFIER_MODEL_SERVICE = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor CLASSIFIER_MODEL_SERVICE = new PropertyDescriptor.Builder()
             .name("Classifier Model Service")
             .description("Provides the trained classifier")
             .identifiesControllerService(ImageClassifierProvider.class)
             .required(true)
             .build();
 
-    static final PropertyDescriptor FEATURE_FIELD = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor FEATURE_FIELD = new PropertyDescriptor.Builder()
             .name("Feature Field")
             .description("Record field holding the feature vector (an array of numbers of the length the model takes)")
             .required(true)
@@ -109,7 +109,7 @@ public class ScoreImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor TOP_K = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor TOP_K = new PropertyDescriptor.Builder()
             .name("Top K")
             .description("How many of the most probable labels go into the top_k field (at most the number of classes)")
             .required(true)
@@ -117,22 +117,22 @@ public class ScoreImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 1000, true))
             .build();
 
-    static final Relationship REL_SUCCESS = new Relationship.Builder()
+    public static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
             .description("FlowFiles whose records were all scored")
             .build();
 
-    static final Relationship REL_FAILURE = new Relationship.Builder()
+    public static final Relationship REL_FAILURE = new Relationship.Builder()
             .name("failure")
             .description("FlowFiles that could not be scored, unchanged, with the reason in cnn.error")
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(RECORD_READER, RECORD_WRITER, CLASSIFIER_MODEL_SERVICE, FEATURE_FIELD, TOP_K);
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(RECORD_READER, RECORD_WRITER, CLASSIFIER_MODEL_SERVICE, FEATURE_FIELD, TOP_K);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
-        return PROPERTIES;
+        return PROPERTY_DESCRIPTORS;
     }
 
     @Override

@@ -122,14 +122,14 @@ public class TrainImageClassifier extends AbstractProcessor {
 
     /** Optional record fields naming the CNN model and layer the features came from (ExtractImageFeatures writes them). */
 
-    static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor RECORD_READER = new PropertyDescriptor.Builder()
             .name("Record Reader")
             .description("Reads the labelled feature records")
             .identifiesControllerService(RecordReaderFactory.class)
             .required(true)
             .build();
 
-    static final PropertyDescriptor FEATURE_FIELD = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor FEATURE_FIELD = new PropertyDescriptor.Builder()
             .name("Feature Field")
             .description("Record field holding the feature vector (an array of numbers); every record's vector must have the same length")
             .required(true)
@@ -137,7 +137,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor LABEL_FIELD = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor LABEL_FIELD = new PropertyDescriptor.Builder()
             .name("Label Field")
             .description("Record field holding the class label (text); every record needs one")
             .required(true)
@@ -145,7 +145,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor CANDIDATES = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor CANDIDATES = new PropertyDescriptor.Builder()
             .name("Candidate Classifiers")
             .description("Which classifiers to train and compare on the validation split")
             .required(true)
@@ -153,7 +153,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .defaultValue(CandidateClassifiers.ALL)
             .build();
 
-    static final PropertyDescriptor SELECTION_METRIC = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor SELECTION_METRIC = new PropertyDescriptor.Builder()
             .name("Selection Metric")
             .description("The validation score that picks the winning candidate (ties go to the softmax regression)")
             .required(true)
@@ -161,7 +161,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .defaultValue(ModelSelectionMetric.ACCURACY)
             .build();
 
-    static final PropertyDescriptor HIDDEN_LAYER_SIZES = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor HIDDEN_LAYER_SIZES = new PropertyDescriptor.Builder()
             .name("Hidden Layer Sizes")
             .description("Units of each hidden ReLU layer of the multilayer perceptron, comma-separated (for example 512,128)")
             .required(true)
@@ -169,7 +169,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.createListValidator(true, false, StandardValidators.POSITIVE_INTEGER_VALIDATOR))
             .build();
 
-    static final PropertyDescriptor DROPOUT_RATE = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor DROPOUT_RATE = new PropertyDescriptor.Builder()
             .name("Dropout Rate")
             .description("Probability of dropping each hidden unit while training the multilayer perceptron; 0 turns dropout off")
             .required(true)
@@ -177,7 +177,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(new DoubleRangeValidator(0, true, 1, false))
             .build();
 
-    static final PropertyDescriptor L2_REGULARIZATION = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor L2_REGULARIZATION = new PropertyDescriptor.Builder()
             .name("L2 Regularization")
             .description("L2 penalty on the weights of every candidate (0 turns it off)")
             .required(true)
@@ -185,7 +185,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(new DoubleRangeValidator(0, true, 1, true))
             .build();
 
-    static final PropertyDescriptor LEARNING_RATE = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor LEARNING_RATE = new PropertyDescriptor.Builder()
             .name("Learning Rate")
             .description("Initial Adam learning rate; it is halved after every epoch that does not lower the validation loss")
             .required(true)
@@ -193,7 +193,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(new DoubleRangeValidator(0, false, 1, true))
             .build();
 
-    static final PropertyDescriptor MAXIMUM_EPOCHS = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor MAXIMUM_EPOCHS = new PropertyDescriptor.Builder()
             .name("Maximum Epochs")
             .description("Most passes over the training records per candidate")
             .required(true)
@@ -201,7 +201,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 10_000, true))
             .build();
 
-    static final PropertyDescriptor EARLY_STOPPING_PATIENCE = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor EARLY_STOPPING_PATIENCE = new PropertyDescriptor.Builder()
             .name("Early Stopping Patience")
             .description("Epochs without a lower validation loss after which training stops; the parameters of the best epoch are kept")
             .required(true)
@@ -209,7 +209,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 1_000, true))
             .build();
 
-    static final PropertyDescriptor BATCH_SIZE = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor BATCH_SIZE = new PropertyDescriptor.Builder()
             .name("Batch Size")
             .description("Training records per gradient step")
             .required(true)
@@ -217,7 +217,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 65_536, true))
             .build();
 
-    static final PropertyDescriptor VALIDATION_FRACTION = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor VALIDATION_FRACTION = new PropertyDescriptor.Builder()
             .name("Validation Fraction")
             .description("Share of each class held out (stratified) for early stopping, model selection and the report; "
                     + "every class keeps at least one record on each side, so each class needs at least two records")
@@ -226,7 +226,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(new DoubleRangeValidator(0, false, 0.9, true))
             .build();
 
-    static final PropertyDescriptor RANDOM_SEED = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor RANDOM_SEED = new PropertyDescriptor.Builder()
             .name("Random Seed")
             .description("Seeds the validation split, the shuffling, weight initialisation and dropout: the same records, properties and seed "
                     + "give the same model and scores")
@@ -235,7 +235,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.LONG_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor MAXIMUM_MATRIX_SIZE = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor MAXIMUM_MATRIX_SIZE = new PropertyDescriptor.Builder()
             .name("Maximum Training Matrix Size")
             .description("Largest feature matrix to hold in memory, counted as records x features x 4 bytes + records x 4 bytes; "
                     + "a FlowFile with more goes to failure instead of exhausting the heap. Reading may briefly need 2.5 times "
@@ -245,7 +245,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.DATA_SIZE_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor TRAINING_SET_ID = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor TRAINING_SET_ID = new PropertyDescriptor.Builder()
             .name("Training Set Id")
             .description("Which training set a FlowFile's records belong to; records of one id are gathered together and trained on once. "
                     + "The default is the dataset listing's id that ListImageDataset writes and ExtractImageFeatures' record FlowFiles keep. "
@@ -256,7 +256,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.ATTRIBUTE_EXPRESSION_LANGUAGE_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor TRAINING_SET_SIZE = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor TRAINING_SET_SIZE = new PropertyDescriptor.Builder()
             .name("Training Set Size")
             .description("How many images the training set has. Records are gathered (on disk, under Training Set Store Directory) until "
                     + "that many images have arrived, as feature records or as failed images, and then one classifier is trained on all of "
@@ -268,7 +268,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.ATTRIBUTE_EXPRESSION_LANGUAGE_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor STORE_DIRECTORY = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor STORE_DIRECTORY = new PropertyDescriptor.Builder()
             .name("Training Set Store Directory")
             .description("Folder where the records of training sets still incomplete are kept, one file per set, durable before their "
                     + "FlowFiles are acknowledged, so that a restart loses nothing and counts nothing twice. A relative path is resolved "
@@ -279,7 +279,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor INCOMPLETE_SET_TIMEOUT = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor INCOMPLETE_SET_TIMEOUT = new PropertyDescriptor.Builder()
             .name("Incomplete Set Timeout")
             .description("Optional fallback: when a training set has received nothing for this long and is still incomplete, train on what "
                     + "it has. Such a model says so loudly (cnn.training.complete = false, a WARNING bulletin, the report's trainingSet), "
@@ -288,7 +288,7 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor OUTPUT_NAME = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor OUTPUT_NAME = new PropertyDescriptor.Builder()
             .name("Output Name")
             .description("Base file name of the artifact and reports of a gathered training set: <name>.classifier.zip, "
                     + "<name>.evaluation.json, <name>.confusion-matrix.png. (A FlowFile trained on by itself keeps its own file name.)")
@@ -297,29 +297,29 @@ public class TrainImageClassifier extends AbstractProcessor {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final Relationship REL_MODEL = new Relationship.Builder()
+    public static final Relationship REL_MODEL = new Relationship.Builder()
             .name("model")
             .description("The trained model artifact: one zip file with the DL4J network, its normaliser and JSON metadata")
             .build();
 
-    static final Relationship REL_REPORT = new Relationship.Builder()
+    public static final Relationship REL_REPORT = new Relationship.Builder()
             .name("report")
             .description("Two FlowFiles per training: the JSON evaluation report and a PNG picture of the confusion matrix")
             .build();
 
-    static final Relationship REL_ORIGINAL = new Relationship.Builder()
+    public static final Relationship REL_ORIGINAL = new Relationship.Builder()
             .name("original")
             .description("Each input once it is gathered into its training set (or, for a FlowFile trained on by itself, trained on); "
                     + "failed images counted for their set come here too")
             .build();
 
-    static final Relationship REL_FAILURE = new Relationship.Builder()
+    public static final Relationship REL_FAILURE = new Relationship.Builder()
             .name("failure")
             .description("Input whose records cannot be read or do not fit its set (its images then count as failed in the set), and, "
                     + "for each training run that failed, a JSON FlowFile saying why with the set's counts; the reason is in cnn.error")
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(RECORD_READER, FEATURE_FIELD, LABEL_FIELD, TRAINING_SET_ID, TRAINING_SET_SIZE,
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(RECORD_READER, FEATURE_FIELD, LABEL_FIELD, TRAINING_SET_ID, TRAINING_SET_SIZE,
             STORE_DIRECTORY, INCOMPLETE_SET_TIMEOUT, OUTPUT_NAME, CANDIDATES, SELECTION_METRIC, HIDDEN_LAYER_SIZES, DROPOUT_RATE, L2_REGULARIZATION,
             LEARNING_RATE, MAXIMUM_EPOCHS, EARLY_STOPPING_PATIENCE, BATCH_SIZE, VALIDATION_FRACTION, RANDOM_SEED, MAXIMUM_MATRIX_SIZE);
 
@@ -333,7 +333,7 @@ public class TrainImageClassifier extends AbstractProcessor {
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
-        return PROPERTIES;
+        return PROPERTY_DESCRIPTORS;
     }
 
     @Override

@@ -93,7 +93,7 @@ import java.util.Set;
 )
 public class UnpackImageDataset extends AbstractProcessor {
 
-    static final PropertyDescriptor DATASET_FORMAT = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor DATASET_FORMAT = new PropertyDescriptor.Builder()
             .name("Dataset Format")
             .description("The format of the FlowFile content.")
             .required(true)
@@ -101,7 +101,7 @@ public class UnpackImageDataset extends AbstractProcessor {
             .defaultValue(DatasetFormat.CIFAR10_BINARY)
             .build();
 
-    static final PropertyDescriptor LABEL_FILE = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor LABEL_FILE = new PropertyDescriptor.Builder()
             .name("Label File")
             .description("Path of the IDX label file (gzip-compressed or not) that belongs to the IDX image file in the FlowFile content."
                     + " Usually derived from the image file's name with Expression Language.")
@@ -111,7 +111,7 @@ public class UnpackImageDataset extends AbstractProcessor {
             .dependsOn(DATASET_FORMAT, DatasetFormat.IDX)
             .build();
 
-    static final PropertyDescriptor CLASS_NAMES = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor CLASS_NAMES = new PropertyDescriptor.Builder()
             .name("Class Names")
             .description("Comma-separated class names in label order (label 0 first), written to cnn.dataset.label and the filename."
                     + " When unset: the CIFAR-10 names (airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck) for"
@@ -120,7 +120,7 @@ public class UnpackImageDataset extends AbstractProcessor {
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor MAXIMUM_IMAGES = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor MAXIMUM_IMAGES = new PropertyDescriptor.Builder()
             .name("Maximum Images")
             .description("The most images one input FlowFile may hold. An input with more goes to failure rather than being cut short;"
                     + " this bounds the memory that the children's FlowFile records take until the session commits.")
@@ -129,17 +129,17 @@ public class UnpackImageDataset extends AbstractProcessor {
             .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
             .build();
 
-    static final Relationship REL_SUCCESS = new Relationship.Builder()
+    public static final Relationship REL_SUCCESS = new Relationship.Builder()
             .name("success")
             .description("One PNG FlowFile per image of the dataset, with its label attributes")
             .build();
 
-    static final Relationship REL_ORIGINAL = new Relationship.Builder()
+    public static final Relationship REL_ORIGINAL = new Relationship.Builder()
             .name("original")
             .description("The dataset FlowFile, once every image in it has been unpacked")
             .build();
 
-    static final Relationship REL_FAILURE = new Relationship.Builder()
+    public static final Relationship REL_FAILURE = new Relationship.Builder()
             .name("failure")
             .description("A dataset FlowFile that is truncated, inconsistent or not of the configured format, with cnn.error saying why;"
                     + " none of its images are emitted")

@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
         + "data only (no Java deserialization) and can be pinned to one SHA-256.")
 public class ClassifierModelService extends AbstractControllerService implements ImageClassifierProvider, VerifiableControllerService {
 
-    static final PropertyDescriptor ARTIFACT_PATH = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor ARTIFACT_PATH = new PropertyDescriptor.Builder()
             .name("Classifier Artifact Path")
             .description("Path of the classifier artifact file (.classifier.zip) written by TrainImageClassifier. "
                     + "Environment variables, system properties and parameters may be used, e.g. ${MODEL_HOME}/flowers.classifier.zip")
@@ -49,7 +49,7 @@ public class ClassifierModelService extends AbstractControllerService implements
             .addValidator(StandardValidators.NON_BLANK_VALIDATOR)
             .build();
 
-    static final PropertyDescriptor RELOAD_CHECK_INTERVAL = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor RELOAD_CHECK_INTERVAL = new PropertyDescriptor.Builder()
             .name("Reload Check Interval")
             .description("Least time between two checks of whether the artifact file changed; 0 sec checks on every use")
             .required(true)
@@ -57,7 +57,7 @@ public class ClassifierModelService extends AbstractControllerService implements
             .addValidator(StandardValidators.createTimePeriodValidator(0, TimeUnit.SECONDS, 1, TimeUnit.DAYS))
             .build();
 
-    static final PropertyDescriptor EXPECTED_SHA256 = new PropertyDescriptor.Builder()
+    public static final PropertyDescriptor EXPECTED_SHA256 = new PropertyDescriptor.Builder()
             .name("Expected SHA-256")
             .description("SHA-256 (64 hexadecimal digits) the artifact file must have. When set, a file with another digest is refused "
                     + "before it is read, at enable and on every reload, and the model loaded before stays in use. Pins the service to one "
@@ -66,7 +66,7 @@ public class ClassifierModelService extends AbstractControllerService implements
             .addValidator(StandardValidators.createRegexMatchingValidator(ArtifactDigest.SHA256_HEX))
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTIES = List.of(ARTIFACT_PATH, RELOAD_CHECK_INTERVAL, EXPECTED_SHA256);
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(ARTIFACT_PATH, RELOAD_CHECK_INTERVAL, EXPECTED_SHA256);
 
     /** A loaded model and the file state it was loaded from. */
     private record Loaded(ClassifierModel model, FileStamp stamp) {
@@ -79,7 +79,7 @@ public class ClassifierModelService extends AbstractControllerService implements
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
-        return PROPERTIES;
+        return PROPERTY_DESCRIPTORS;
     }
 
     @OnEnabled

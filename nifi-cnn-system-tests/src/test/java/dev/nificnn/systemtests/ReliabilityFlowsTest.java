@@ -1,6 +1,7 @@
 package dev.nificnn.systemtests;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nificnn.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -43,44 +43,61 @@ public final class OnnxInitializers {
      */
     public static FloatTensor readFloats(final byte[] model, final String name) {
         Objects.requireNonNull(name, "Initializer name required");
-        final FloatTensor[] found = new FloatTensor[1];
-        forEachInitializer(model, (start, length) -> {
-            final TensorFields fields = TensorFields.read(model, start, length);
-            if (!fields.name().equals(name)) {
-                return false;
-            }
-            if (fields.dataType() != FLOAT) {
-                throw new IllegalArgumentException("Initializer '" + name + "' has data type " + fields.dataType() + ", not float32 (1)");
-            }
-            long count = 1;
-            for (final long dimension : fields.shape()) {
-                // Checked before multiplying: a product that wrapped around could match a short raw_data.
-                if (dimension < 0 || dimension > 0 && count > Integer.MAX_VALUE / dimension) {
-                    throw new IllegalArgumentException("Initializer '" + name + "' declares shape " + Arrays.toString(fields.shape())
-                            + ": a negative dimension or more than the " + Integer.MAX_VALUE + " values an initializer read here may hold");
-                }
-                count *= dimension;
-            }
-            final float[] values;
-            if (fields.rawLength() >= 0) {
-                if (fields.rawLength() != count * Float.BYTES) {
-                    throw new IllegalArgumentException("Initializer '" + name + "' holds " + fields.rawLength() + " bytes for " + count + " floats");
-                }
-                values = new float[(int) count];
-                ByteBuffer.wrap(model, fields.rawStart(), fields.rawLength()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-            } else {
-                values = fields.floatData();
-                if (values.length != count) {
-                    throw new IllegalArgumentException("Initializer '" + name + "' holds " + values.length + " floats, its shape " + count);
-                }
-            }
-            found[0] = new FloatTensor(fields.shape(), values);
-            return true;
-        });
-        if (found[0] == null) {
+        final NamedInitializer finder = new NamedInitializer(model, name);
+        forEachInitializer(model, finder);
+        final TensorFields fields = finder.found;
+        if (fields == null) {
             throw new IllegalArgumentException("Model has no initializer named '" + name + "'");
         }
-        return found[0];
+        if (fields.dataType() != FLOAT) {
+            throw new IllegalArgumentException("Initializer '" + name + "' has data type " + fields.dataType() + ", not float32 (1)");
+        }
+        long count = 1;
+        for (final long dimension : fields.shape()) {
+            // Checked before multiplying: a product that wrapped around could match a short raw_data.
+            if (dimension < 0 || dimension > 0 && count > Integer.MAX_VALUE / dimension) {
+                throw new IllegalArgumentException("Initializer '" + name + "' declares shape " + Arrays.toString(fields.shape())
+                        + ": a negative dimension or more than the " + Integer.MAX_VALUE + " values an initializer read here may hold");
+            }
+            count *= dimension;
+        }
+        final float[] values;
+        if (fields.rawLength() >= 0) {
+            if (fields.rawLength() != count * Float.BYTES) {
+                throw new IllegalArgumentException("Initializer '" + name + "' holds " + fields.rawLength() + " bytes for " + count + " floats");
+            }
+            values = new float[(int) count];
+            ByteBuffer.wrap(model, fields.rawStart(), fields.rawLength()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        } else {
+            values = fields.floatData();
+            if (values.length != count) {
+                throw new IllegalArgumentException("Initializer '" + name + "' holds " + values.length + " floats, its shape " + count);
+            }
+        }
+        return new FloatTensor(fields.shape(), values);
+    }
+
+    /** Stops at the first initializer of the given name and keeps its fields. */
+    private static final class NamedInitializer implements InitializerVisitor {
+
+        private final byte[] model;
+        private final String name;
+        private TensorFields found;
+
+        NamedInitializer(final byte[] model, final String name) {
+            this.model = model;
+            this.name = name;
+        }
+
+        @Override
+        public boolean visit(final int start, final int length) throws IOException {
+            final TensorFields fields = TensorFields.read(model, start, length);
+            if (fields.name().equals(name)) {
+                found = fields;
+                return true;
+            }
+            return false;
+        }
     }
 
     /** Visits initializers until the visitor returns true. */
