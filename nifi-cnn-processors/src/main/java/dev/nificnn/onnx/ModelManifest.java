@@ -171,7 +171,18 @@ public record ModelManifest(Path location, String name, String description, Stri
         final String url = reader.optionalText(root, "url", null);
         final String licence = reader.optionalText(root, "licence", null);
 
-        final JsonNode inputNode = reader.requiredObject(root, "input");
+        final Input input = readInput(reader, reader.requiredObject(root, "input"));
+        final JsonNode outputNode = reader.requiredObject(root, "output");
+        final Output output = new Output(reader.requiredText(outputNode, "output.name", "name"),
+                reader.optionalEnum(outputNode, "output.kind", "kind", OutputKind.class, OutputKind.PROBABILITIES));
+
+        final String labels = reader.optionalText(root, "labels", null);
+        final Map<String, Tap> taps = readTaps(reader, root.get("taps"));
+        return new ModelManifest(location, name, description, file, sha256 == null ? null : sha256.toLowerCase(Locale.ROOT), size, url, licence,
+                input, output, labels, taps);
+    }
+
+    private static Input readInput(final Reader reader, final JsonNode inputNode) throws ModelManifestException {
         final InputElementType elementType = reader.optionalEnum(inputNode, "input.elementType", "elementType", InputElementType.class,
                 InputElementType.FLOAT32);
         final TensorLayout layout = reader.layout(inputNode);
@@ -194,15 +205,11 @@ public record ModelManifest(Path location, String name, String description, Stri
         } catch (final IllegalArgumentException e) {
             throw reader.invalid("input", e.getMessage());
         }
-        final Input input = new Input(reader.requiredText(inputNode, "input.name", "name"), elementType, tensorSpec);
+        return new Input(reader.requiredText(inputNode, "input.name", "name"), elementType, tensorSpec);
+    }
 
-        final JsonNode outputNode = reader.requiredObject(root, "output");
-        final Output output = new Output(reader.requiredText(outputNode, "output.name", "name"),
-                reader.optionalEnum(outputNode, "output.kind", "kind", OutputKind.class, OutputKind.PROBABILITIES));
-
-        final String labels = reader.optionalText(root, "labels", null);
+    private static Map<String, Tap> readTaps(final Reader reader, final JsonNode tapsNode) throws ModelManifestException {
         final Map<String, Tap> taps = new LinkedHashMap<>();
-        final JsonNode tapsNode = root.get("taps");
         if (tapsNode != null && !tapsNode.isNull()) {
             if (!tapsNode.isObject()) {
                 throw reader.invalid("taps", "must be an object of tap name to {\"tensor\": ..., \"shape\": [...]}");
@@ -237,8 +244,7 @@ public record ModelManifest(Path location, String name, String description, Stri
                 taps.put(field.getKey(), new Tap(tensor, shape));
             }
         }
-        return new ModelManifest(location, name, description, file, sha256 == null ? null : sha256.toLowerCase(Locale.ROOT), size, url, licence,
-                input, output, labels, Collections.unmodifiableMap(taps));
+        return Collections.unmodifiableMap(taps);
     }
 
     /** The folder files named in this manifest are resolved against when no Model Directory is configured. */
