@@ -26,8 +26,8 @@ final class TrainingOutputs {
     /** The attributes every output (and a whole-FlowFile input) carries: the validation figures and the training set's facts. */
     static Map<String, String> summary(final TrainedClassifier trained, final Map<String, String> setAttributes) {
         final Map<String, String> summary = new HashMap<>(setAttributes);
-        summary.put(CnnAttributes.ACCURACY, TrainImageClassifier.format(trained.validation().accuracy()));
-        summary.put(CnnAttributes.MACRO_F1, TrainImageClassifier.format(trained.validation().macroF1()));
+        summary.put(CnnAttributes.ACCURACY, CnnAttributes.score(trained.validation().accuracy()));
+        summary.put(CnnAttributes.MACRO_F1, CnnAttributes.score(trained.validation().macroF1()));
         summary.put(CnnAttributes.MODEL_SELECTED, trained.metadata().selectedClassifier());
         summary.put(CnnAttributes.CLASS_COUNT, Integer.toString(trained.metadata().labels().size()));
         summary.put(CnnAttributes.FEATURE_LENGTH, Integer.toString(trained.metadata().featureLength()));
