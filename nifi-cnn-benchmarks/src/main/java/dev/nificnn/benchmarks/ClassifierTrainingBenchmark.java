@@ -1,5 +1,6 @@
 package dev.nificnn.benchmarks;
 
+import dev.nificnn.classifier.ClassifierArtifact;
 import dev.nificnn.classifier.ClassifierKind;
 import dev.nificnn.classifier.ClassifierModel;
 import dev.nificnn.classifier.ClassifierTrainer;
@@ -7,7 +8,6 @@ import dev.nificnn.classifier.FeatureMatrix;
 import dev.nificnn.classifier.FeatureSource;
 import dev.nificnn.classifier.TrainedClassifier;
 import dev.nificnn.classifier.TrainingSettings;
-import dev.nificnn.classifier.ClassifierArtifact;
 import dev.nificnn.processors.ScoreImageClassifier;
 import dev.nificnn.services.ClassifierModelService;
 import org.apache.nifi.json.JsonRecordSetWriter;
@@ -37,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * Training the softmax regression on 50,000 x 512 synthetic features (compare with bench/sklearn-logistic-regression.py on the same
@@ -133,7 +134,7 @@ public class ClassifierTrainingBenchmark {
     @Setup(Level.Invocation)
     public void freshMatrix() {
         matrix = new FeatureMatrix(rawValues.clone(), SyntheticFeatureSet.ROWS, SyntheticFeatureSet.COLUMNS, classIndexes.clone(),
-                java.util.stream.IntStream.range(0, SyntheticFeatureSet.CLASSES).mapToObj(index -> "class-" + index).toList());
+                IntStream.range(0, SyntheticFeatureSet.CLASSES).mapToObj(index -> "class-" + index).toList());
     }
 
     /** Standardisation, stratified split and the softmax regression with early stopping, as TrainImageClassifier's defaults do. */

@@ -1,5 +1,6 @@
 package dev.nificnn.benchmarks;
 
+import com.sun.management.OperatingSystemMXBean;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
@@ -20,8 +21,8 @@ import java.util.List;
  */
 public class ProcessCpuProfiler implements InternalProfiler {
 
-    private final com.sun.management.OperatingSystemMXBean system =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final OperatingSystemMXBean system =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private long cpuNanosBefore;
 
     @Override

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +48,7 @@ class BatchInferenceTest {
         // A pure red image (255, 0, 0): conv channels = (255, 0, 0, 255 - 255 = 0), pooled the same;
         // logits = (0.05*255, -0.02*255, -0.02*255) = (12.75, -5.1, -5.1).
         final float[] red = new float[3 * 64];
-        java.util.Arrays.fill(red, 0, 64, 255f);
+        Arrays.fill(red, 0, 64, 255f);
         final BatchInference.Result result = BatchInference.run(model, images(model, red), 1, List.of("probabilities", "features"));
         final float[] expectedLogits = {12.75f, -5.1f, -5.1f};
         assertArrayEquals(Classification.softmax(expectedLogits), result.outcomes().getFirst().outputs()[0], 1e-6f);

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -125,7 +126,7 @@ class ModelLoaderTest {
         assertMessage(() -> loader.load(manifest, temporary, SessionSettings.cpu(1), Map.of()), "does not exist");
 
         final byte[] model = Files.readAllBytes(models.resolve("squeezenet1.1-fp32.onnx"));
-        Files.write(temporary.resolve("squeezenet1.1-fp32.onnx"), java.util.Arrays.copyOf(model, 1000));
+        Files.write(temporary.resolve("squeezenet1.1-fp32.onnx"), Arrays.copyOf(model, 1000));
         Files.copy(models.resolve("imagenet-classes.txt"), temporary.resolve("imagenet-classes.txt"));
         assertMessage(() -> loader.load(manifest, temporary, SessionSettings.cpu(1), Map.of()), "expects 0fccde009e25");
 

@@ -7,7 +7,9 @@ import dev.nificnn.image.TensorLayout;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,7 +112,7 @@ class ModelManifestTest {
     void parsesEveryManifestCommittedInModels() throws Exception {
         final Path models = Path.of("..", "models").toAbsolutePath().normalize();
         int parsed = 0;
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(models)) {
+        try (Stream<Path> files = Files.list(models)) {
             for (final Path file : files.filter(path -> path.toString().endsWith(".json")).sorted().toList()) {
                 final ModelManifest manifest = ModelManifest.read(file);
                 assertEquals(3 * 224 * 224, manifest.input().valuesPerImage(), file.toString());

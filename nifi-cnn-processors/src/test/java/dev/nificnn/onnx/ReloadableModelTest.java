@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,7 +71,7 @@ class ReloadableModelTest {
             try (ModelLease next = model.acquire()) {
                 assertNotEquals(old.modelId(), next.model().modelId());
                 final float[] after = classify(next.model(), image);
-                assertFalse(java.util.Arrays.equals(before, after));
+                assertFalse(Arrays.equals(before, after));
             }
             // The batch that started on the old model finishes on it.
             assertFalse(old.closed());
@@ -129,7 +130,7 @@ class ReloadableModelTest {
             assertTrue(total >= 200);
             assertTrue(model.reloads() >= 1 && model.reloads() <= 3, Long.toString(model.reloads()));
             assertEquals(1 + model.reloads(), model.sessionsCreated());
-            assertFalse(java.util.Arrays.equals(expectedBefore, classify(model.current(), image)));
+            assertFalse(Arrays.equals(expectedBefore, classify(model.current(), image)));
             assertTrue(warnings.isEmpty(), warnings.toString());
         } finally {
             threads.shutdownNow();

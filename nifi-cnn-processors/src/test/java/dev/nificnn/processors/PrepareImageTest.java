@@ -8,13 +8,13 @@ import dev.nificnn.image.NpyReader;
 import dev.nificnn.image.ResizeMode;
 import dev.nificnn.image.TensorLayout;
 import dev.nificnn.testing.LibjpegTurboRequirement;
+import org.apache.nifi.provenance.ProvenanceEventType;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,7 +107,7 @@ class PrepareImageTest {
             assertEquals(24, image.getHeight());
             success.assertAttributeEquals("mime.type", "image/png");
         }
-        runner.assertProvenanceEvent(org.apache.nifi.provenance.ProvenanceEventType.CONTENT_MODIFIED);
+        runner.assertProvenanceEvent(ProvenanceEventType.CONTENT_MODIFIED);
         // Still running: one more image afterwards is prepared normally.
         runner.clearTransferState();
         runner.enqueue(jpeg);

@@ -8,10 +8,11 @@ import dev.nificnn.classifier.FeatureSource;
 import dev.nificnn.classifier.GaussianClusters;
 import dev.nificnn.classifier.TrainingSettings;
 import org.apache.nifi.components.ConfigVerificationResult;
+import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.reporting.InitializationException;
+import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.MockConfigurationContext;
 import org.apache.nifi.util.MockControllerServiceInitializationContext;
-import org.apache.nifi.util.MockComponentLog;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +68,7 @@ class ClassifierModelServiceTest {
     }
 
     private MockConfigurationContext context(final String path, final String checkInterval) {
-        final Map<org.apache.nifi.components.PropertyDescriptor, String> properties = new HashMap<>();
+        final Map<PropertyDescriptor, String> properties = new HashMap<>();
         properties.put(ClassifierModelService.ARTIFACT_PATH, path);
         properties.put(ClassifierModelService.RELOAD_CHECK_INTERVAL, checkInterval);
         return new MockConfigurationContext(service, properties, null, Map.of());
@@ -135,7 +137,7 @@ class ClassifierModelServiceTest {
         // A real artifact cut short: a copy whose network coefficients are truncated.
         final byte[] complete = Files.readAllBytes(threeClasses);
         final Path truncated = directory.resolve("truncated.zip");
-        Files.write(truncated, java.util.Arrays.copyOf(complete, complete.length / 2));
+        Files.write(truncated, Arrays.copyOf(complete, complete.length / 2));
         final InitializationException truncatedError = assertThrows(InitializationException.class, () -> enable(truncated, "10 sec"));
         assertTrue(truncatedError.getMessage().contains("truncated.zip"), truncatedError.getMessage());
 

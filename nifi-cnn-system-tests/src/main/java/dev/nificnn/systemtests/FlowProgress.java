@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -100,8 +103,8 @@ public final class FlowProgress {
     }
 
     /** Files below a folder whose name ends with the suffix, sorted (hidden and vanishing files left out, as above). */
-    public static java.util.List<Path> files(final Path folder, final String suffix) throws IOException {
-        final java.util.List<Path> found = new java.util.ArrayList<>();
+    public static List<Path> files(final Path folder, final String suffix) throws IOException {
+        final List<Path> found = new ArrayList<>();
         if (!Files.isDirectory(folder)) {
             return found;
         }
@@ -120,7 +123,7 @@ public final class FlowProgress {
                 return FileVisitResult.CONTINUE;
             }
         });
-        java.util.Collections.sort(found);
+        Collections.sort(found);
         return found;
     }
 }

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A NiFi JVM started with {@code org.apache.nifi.NiFi} (no bootstrap) from a prepared home, stopped by its own process id. */
 public final class NiFiProcess {
@@ -141,11 +143,11 @@ public final class NiFiProcess {
         handle.destroy();
         try {
             handle.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (final ExecutionException | TimeoutException e) {
             handle.destroyForcibly();
             try {
                 handle.onExit().get(10, TimeUnit.SECONDS);
-            } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
+            } catch (final ExecutionException | TimeoutException ignored) {
                 // nothing more can be done than a SIGKILL
             }
         }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ class ClassifyImagesFlowTest {
         Files.copy(kitten, input.resolve("kitten.png"));
         final Map<String, byte[]> corrupt = new LinkedHashMap<>();
         final byte[] kittenBytes = Files.readAllBytes(kitten);
-        corrupt.put("truncated.png", java.util.Arrays.copyOf(kittenBytes, 200));
+        corrupt.put("truncated.png", Arrays.copyOf(kittenBytes, 200));
         corrupt.put("not-an-image.jpg", "this is text, not a picture".getBytes());
         corrupt.put("empty.jpg", new byte[0]);
         for (final Map.Entry<String, byte[]> file : corrupt.entrySet()) {
