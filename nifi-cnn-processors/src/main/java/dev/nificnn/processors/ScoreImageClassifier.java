@@ -3,6 +3,7 @@ package dev.nificnn.processors;
 import dev.nificnn.classifier.ClassifierInputException;
 import dev.nificnn.classifier.ClassifierModel;
 import dev.nificnn.classifier.FeatureValues;
+import dev.nificnn.onnx.ModelUnavailableException;
 import dev.nificnn.services.ImageClassifierProvider;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.SupportsBatching;
@@ -170,9 +171,18 @@ public class ScoreImageClassifier extends AbstractProcessor {
         final Map<String, String> originalAttributes = flowFile.getAttributes();
         final long inputSize = flowFile.getSize();
         final Map<String, String> attributes = new HashMap<>();
+        // One model for the whole FlowFile, even if the service swaps in a newer artifact meanwhile.
+        final ClassifierModel model;
         try {
-            // One model for the whole FlowFile, even if the service swaps in a newer artifact meanwhile.
-            final ClassifierModel model = context.getProperty(CLASSIFIER_MODEL_SERVICE).asControllerService(ImageClassifierProvider.class).getClassifier();
+            model = context.getProperty(CLASSIFIER_MODEL_SERVICE).asControllerService(ImageClassifierProvider.class).getClassifier();
+        } catch (final ModelUnavailableException e) {
+            // The service is being disabled: nothing is wrong with the records, so they wait in the queue.
+            getLogger().warn("{} returned to the queue: {}", flowFile, e.getMessage());
+            session.rollback();
+            context.yield();
+            return;
+        }
+        try {
             flowFile = session.write(flowFile, (in, out) -> {
                 try (RecordReader reader = readerFactory.createRecordReader(originalAttributes, in, inputSize, getLogger())) {
                     final RecordSchema outputSchema = outputSchema(reader.getSchema());

@@ -4,6 +4,7 @@ import dev.nificnn.classifier.ArtifactDigest;
 import dev.nificnn.classifier.ArtifactFormatException;
 import dev.nificnn.classifier.ClassifierArtifact;
 import dev.nificnn.classifier.ClassifierModel;
+import dev.nificnn.onnx.ModelUnavailableException;
 import dev.nificnn.reload.FileStamp;
 import dev.nificnn.reload.FileWatch;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
@@ -117,7 +118,7 @@ public class ClassifierModelService extends AbstractControllerService implements
     @Override
     public ClassifierModel getClassifier() {
         if (current.get() == null) {
-            throw new IllegalStateException("ClassifierModelService is not enabled");
+            throw new ModelUnavailableException("ClassifierModelService is not enabled");
         }
         final FileWatch fileWatch = watch;
         if (fileWatch.isCheckDue()) {

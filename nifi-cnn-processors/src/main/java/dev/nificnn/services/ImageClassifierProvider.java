@@ -1,6 +1,7 @@
 package dev.nificnn.services;
 
 import dev.nificnn.classifier.ClassifierModel;
+import dev.nificnn.onnx.ModelUnavailableException;
 import org.apache.nifi.controller.ControllerService;
 
 import java.util.List;
@@ -11,6 +12,8 @@ public interface ImageClassifierProvider extends ControllerService {
     /**
      * Returns the classifier to score with now. A caller should take it once per FlowFile and score all its records with it:
      * a newer artifact may replace it for later calls, but the returned model stays usable.
+     *
+     * @throws ModelUnavailableException when the service is not enabled, or is being disabled
      */
     ClassifierModel getClassifier();
 

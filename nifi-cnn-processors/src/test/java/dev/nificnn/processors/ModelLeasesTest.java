@@ -1,11 +1,14 @@
 package dev.nificnn.processors;
 
+import dev.nificnn.classifier.ClassifierModel;
 import dev.nificnn.onnx.ModelLease;
 import dev.nificnn.onnx.ModelUnavailableException;
 import dev.nificnn.onnx.OnnxModel;
+import dev.nificnn.services.ImageClassifierProvider;
 import dev.nificnn.services.OnnxModelProvider;
 import org.apache.nifi.controller.AbstractControllerService;
 import org.apache.nifi.json.JsonRecordSetWriter;
+import org.apache.nifi.json.JsonTreeReader;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.Test;
@@ -18,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A model service that is being disabled while a batch starts: both inference processors must hand the whole batch back to
- * the queue and yield, sending nothing to failure, since nothing is wrong with the FlowFiles.
+ * A model service that is being disabled while a batch starts: the inference processors and ScoreImageClassifier hand the
+ * batch back to the queue and yield, sending nothing to failure, since nothing is wrong with the FlowFiles.
  */
 class ModelLeasesTest {
 
@@ -66,6 +69,37 @@ class ModelLeasesTest {
         runner.setProperty(ExtractImageFeatures.RECORD_WRITER, "writer");
         runner.setProperty(ExtractImageFeatures.LAYER, "fc7");
         assertBatchReturned(runner);
+    }
+
+    @Test
+    void scoreImageClassifierReturnsTheFlowFileAndYields() throws Exception {
+        final TestRunner runner = TestRunners.newTestRunner(ScoreImageClassifier.class);
+        // Answers like ClassifierModelService once it is disabled.
+        final DisabledClassifierService service = new DisabledClassifierService();
+        runner.addControllerService("classifier", service);
+        runner.enableControllerService(service);
+        final JsonTreeReader reader = new JsonTreeReader();
+        runner.addControllerService("reader", reader);
+        runner.enableControllerService(reader);
+        final JsonRecordSetWriter writer = new JsonRecordSetWriter();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(ScoreImageClassifier.CLASSIFIER_MODEL_SERVICE, "classifier");
+        runner.setProperty(ScoreImageClassifier.RECORD_READER, "reader");
+        runner.setProperty(ScoreImageClassifier.RECORD_WRITER, "writer");
+        runner.enqueue("[{\"features\": [1, 2, 3]}]");
+        runner.run();
+        assertEquals(0, runner.getFlowFilesForRelationship("failure").size());
+        assertEquals(0, runner.getFlowFilesForRelationship("success").size());
+        assertEquals(1, runner.getQueueSize().getObjectCount(), "the FlowFile is back in the queue");
+        assertTrue(runner.isYieldCalled());
+    }
+
+    static final class DisabledClassifierService extends AbstractControllerService implements ImageClassifierProvider {
+        @Override
+        public ClassifierModel getClassifier() {
+            throw new ModelUnavailableException("ClassifierModelService is not enabled");
+        }
     }
 
     @Test
