@@ -9,12 +9,11 @@ import dev.nificnn.classifier.FeatureSource;
 import dev.nificnn.classifier.TrainedClassifier;
 import dev.nificnn.classifier.TrainingSettings;
 import dev.nificnn.processors.ScoreImageClassifier;
-import dev.nificnn.services.ClassifierModelService;
+import dev.nificnn.testing.JsonScoringRunner;
 import org.apache.nifi.json.JsonRecordSetWriter;
 import org.apache.nifi.json.JsonTreeReader;
 import org.apache.nifi.schema.access.SchemaAccessUtils;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,6 +34,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -104,25 +104,10 @@ public class ClassifierTrainingBenchmark {
             json.append("],\"label\":\"class-").append(classIndexes[row]).append("\",\"source\":\"image-").append(row).append(".jpg\"}");
         }
         recordsJson = json.append(']').toString().getBytes(StandardCharsets.UTF_8);
-        runner = TestRunners.newTestRunner(ScoreImageClassifier.class);
-        final JsonTreeReader reader = new JsonTreeReader();
-        runner.addControllerService("reader", reader);
-        if ("explicit".equals(readerSchema)) {
-            // A schema given to the reader spares it the inference pass over the content.
-            runner.setProperty(reader, SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.SCHEMA_TEXT_PROPERTY);
-            runner.setProperty(reader, SchemaAccessUtils.SCHEMA_TEXT, FEATURE_RECORD_SCHEMA);
-        }
-        runner.enableControllerService(reader);
-        final JsonRecordSetWriter writer = new JsonRecordSetWriter();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        final ClassifierModelService service = new ClassifierModelService();
-        runner.addControllerService("classifier", service);
-        runner.setProperty(service, "Classifier Artifact Path", artifact.toString());
-        runner.enableControllerService(service);
-        runner.setProperty("Record Reader", "reader");
-        runner.setProperty("Record Writer", "writer");
-        runner.setProperty("Classifier Model Service", "classifier");
+        // A schema given to the reader spares it the inference pass over the content.
+        runner = JsonScoringRunner.create(artifact, "explicit".equals(readerSchema)
+                ? Map.of(SchemaAccessUtils.SCHEMA_ACCESS_STRATEGY, SchemaAccessUtils.SCHEMA_TEXT_PROPERTY.getValue(), SchemaAccessUtils.SCHEMA_TEXT, FEATURE_RECORD_SCHEMA)
+                : Map.of());
     }
 
     @TearDown(Level.Trial)

@@ -9,20 +9,17 @@ import dev.nificnn.classifier.FeatureMatrix;
 import dev.nificnn.classifier.FeatureSource;
 import dev.nificnn.classifier.GaussianClusters;
 import dev.nificnn.classifier.TrainingSettings;
-import dev.nificnn.services.ClassifierModelService;
+import dev.nificnn.testing.JsonScoringRunner;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.nifi.avro.AvroRecordSetWriter;
-import org.apache.nifi.json.JsonRecordSetWriter;
-import org.apache.nifi.json.JsonTreeReader;
 import org.apache.nifi.serialization.SimpleRecordSchema;
 import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordFieldType;
 import org.apache.nifi.serialization.record.RecordSchema;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,20 +58,7 @@ class ScoreImageClassifierTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        runner = TestRunners.newTestRunner(ScoreImageClassifier.class);
-        final JsonTreeReader reader = new JsonTreeReader();
-        runner.addControllerService("reader", reader);
-        runner.enableControllerService(reader);
-        final JsonRecordSetWriter writer = new JsonRecordSetWriter();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        final ClassifierModelService service = new ClassifierModelService();
-        runner.addControllerService("classifier", service);
-        runner.setProperty(service, "Classifier Artifact Path", artifact.toString());
-        runner.enableControllerService(service);
-        runner.setProperty(ScoreImageClassifier.RECORD_READER, "reader");
-        runner.setProperty(ScoreImageClassifier.RECORD_WRITER, "writer");
-        runner.setProperty(ScoreImageClassifier.CLASSIFIER_MODEL_SERVICE, "classifier");
+        runner = JsonScoringRunner.create(artifact);
         runner.setProperty(ScoreImageClassifier.TOP_K, "2");
     }
 
