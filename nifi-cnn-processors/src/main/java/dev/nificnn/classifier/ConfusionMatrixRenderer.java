@@ -22,8 +22,15 @@ import java.util.Locale;
 public final class ConfusionMatrixRenderer {
 
     private static final int MARGIN = 16;
+    private static final int TITLE_HEIGHT = 28;
+    private static final int AXIS_TITLE = 20;
+    private static final int WIDEST_LABEL = 240;
     private static final Color LOW = new Color(247, 251, 255);
     private static final Color HIGH = new Color(8, 48, 107);
+    private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+    private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+    private static final Font LARGE_COUNT_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+    private static final Font SMALL_COUNT_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 9);
 
     private ConfusionMatrixRenderer() {
     }
@@ -35,89 +42,16 @@ public final class ConfusionMatrixRenderer {
 
     /** Returns the PNG bytes of the report's confusion matrix; the title names the split (validation, held-out, ...). */
     public static byte[] renderPng(final ClassificationReport report, final String split) {
-        final List<String> labels = report.labels();
-        final int classCount = labels.size();
-        final int cell = classCount <= 12 ? 56 : classCount <= 40 ? 28 : 14;
-        final Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-        final Font countFont = new Font(Font.SANS_SERIF, Font.PLAIN, cell >= 56 ? 13 : 9);
-        final Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 14);
-
-        final BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
-        final Graphics2D probeGraphics = probe.createGraphics();
-        final FontMetrics labelMetrics = probeGraphics.getFontMetrics(labelFont);
-        int labelWidth = labelMetrics.stringWidth("predicted");
-        for (final String label : labels) {
-            labelWidth = Math.max(labelWidth, labelMetrics.stringWidth(label));
-        }
-        probeGraphics.dispose();
-        labelWidth = Math.min(labelWidth, 240);
-
-        final int titleHeight = 28;
-        final int axisTitle = 20;
-        final int left = MARGIN + axisTitle + labelWidth + 8;
-        final int top = MARGIN + titleHeight + axisTitle + labelWidth + 8;
-        final int width = left + classCount * cell + MARGIN;
-        final int height = top + classCount * cell + MARGIN;
-
-        final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        final Layout layout = Layout.of(report.labels());
+        final BufferedImage image = new BufferedImage(layout.width(), layout.height(), BufferedImage.TYPE_INT_RGB);
         final Graphics2D graphics = image.createGraphics();
         try {
             graphics.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             graphics.setColor(Color.WHITE);
-            graphics.fillRect(0, 0, width, height);
-            graphics.setColor(Color.BLACK);
-            graphics.setFont(titleFont);
-            graphics.drawString(String.format(Locale.ROOT, "Confusion matrix (%s accuracy %.2f%%, macro F1 %.3f)",
-                    split, report.accuracy() * 100, report.macroF1()), MARGIN, MARGIN + 16);
-
-            graphics.setFont(labelFont);
-            final FontMetrics metrics = graphics.getFontMetrics();
-            graphics.drawString("predicted", left, MARGIN + titleHeight + 14);
-            final AffineTransform original = graphics.getTransform();
-            graphics.rotate(-Math.PI / 2);
-            graphics.drawString("actual", -(top + metrics.stringWidth("actual")), MARGIN + 14);
-            graphics.setTransform(original);
-
-            final long[][] confusion = report.confusionMatrix();
-            for (int actual = 0; actual < classCount; actual++) {
-                final String label = clip(labels.get(actual), metrics, labelWidth);
-                graphics.setColor(Color.BLACK);
-                graphics.drawString(label, left - 6 - metrics.stringWidth(label), top + actual * cell + cell / 2 + metrics.getAscent() / 2 - 1);
-                long rowTotal = 0;
-                for (final long count : confusion[actual]) {
-                    rowTotal += count;
-                }
-                for (int predicted = 0; predicted < classCount; predicted++) {
-                    final long count = confusion[actual][predicted];
-                    final double share = rowTotal == 0 ? 0 : (double) count / rowTotal;
-                    final Color fill = blend(share);
-                    graphics.setColor(fill);
-                    final int x = left + predicted * cell;
-                    final int y = top + actual * cell;
-                    graphics.fillRect(x, y, cell, cell);
-                    if (cell >= 28) {
-                        graphics.setFont(countFont);
-                        final FontMetrics countMetrics = graphics.getFontMetrics();
-                        final String text = Long.toString(count);
-                        graphics.setColor(share > 0.5 ? Color.WHITE : Color.BLACK);
-                        graphics.drawString(text, x + (cell - countMetrics.stringWidth(text)) / 2, y + (cell + countMetrics.getAscent()) / 2 - 2);
-                        graphics.setFont(labelFont);
-                    }
-                }
-            }
-            // Column labels, written bottom-up above the columns.
-            graphics.setColor(Color.BLACK);
-            for (int predicted = 0; predicted < classCount; predicted++) {
-                final String label = clip(labels.get(predicted), metrics, labelWidth);
-                final AffineTransform saved = graphics.getTransform();
-                graphics.translate(left + predicted * cell + cell / 2 + metrics.getAscent() / 2 - 1, top - 6);
-                graphics.rotate(-Math.PI / 2);
-                graphics.drawString(label, 0, 0);
-                graphics.setTransform(saved);
-            }
-            graphics.setColor(Color.GRAY);
-            graphics.setStroke(new BasicStroke(1));
-            graphics.drawRect(left, top, classCount * cell, classCount * cell);
+            graphics.fillRect(0, 0, layout.width(), layout.height());
+            drawTitles(graphics, report, split, layout);
+            drawRows(graphics, report, layout);
+            drawColumnLabels(graphics, report.labels(), layout);
         } finally {
             graphics.dispose();
         }
@@ -128,6 +62,110 @@ public final class ConfusionMatrixRenderer {
             throw new UncheckedIOException("PNG encoding failed", e);
         }
         return output.toByteArray();
+    }
+
+    /**
+     * Sizes and positions: cells shrink as classes grow, and the label margins take the widest label (clipped to
+     * {@value #WIDEST_LABEL} pixels) on the left and, written upwards, above the matrix.
+     */
+    private record Layout(int classCount, int cell, int labelWidth, int left, int top, int width, int height) {
+
+        static Layout of(final List<String> labels) {
+            final int classCount = labels.size();
+            final int cell = classCount <= 12 ? 56 : classCount <= 40 ? 28 : 14;
+            final int labelWidth = Math.min(widestLabel(labels), WIDEST_LABEL);
+            final int left = MARGIN + AXIS_TITLE + labelWidth + 8;
+            final int top = MARGIN + TITLE_HEIGHT + AXIS_TITLE + labelWidth + 8;
+            return new Layout(classCount, cell, labelWidth, left, top, left + classCount * cell + MARGIN, top + classCount * cell + MARGIN);
+        }
+
+        Font countFont() {
+            return cell >= 56 ? LARGE_COUNT_FONT : SMALL_COUNT_FONT;
+        }
+
+        private static int widestLabel(final List<String> labels) {
+            // Text is measured on a graphics context: a one-pixel image gives one before the real image's size is known.
+            final Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+            try {
+                final FontMetrics metrics = probe.getFontMetrics(LABEL_FONT);
+                int widest = metrics.stringWidth("predicted");
+                for (final String label : labels) {
+                    widest = Math.max(widest, metrics.stringWidth(label));
+                }
+                return widest;
+            } finally {
+                probe.dispose();
+            }
+        }
+    }
+
+    /** The title with the scores, and the axis titles: "predicted" above the matrix, "actual" written upwards on its left. */
+    private static void drawTitles(final Graphics2D graphics, final ClassificationReport report, final String split, final Layout layout) {
+        graphics.setColor(Color.BLACK);
+        graphics.setFont(TITLE_FONT);
+        graphics.drawString(String.format(Locale.ROOT, "Confusion matrix (%s accuracy %.2f%%, macro F1 %.3f)",
+                split, report.accuracy() * 100, report.macroF1()), MARGIN, MARGIN + 16);
+        graphics.setFont(LABEL_FONT);
+        graphics.drawString("predicted", layout.left(), MARGIN + TITLE_HEIGHT + 14);
+        final AffineTransform original = graphics.getTransform();
+        graphics.rotate(-Math.PI / 2);
+        graphics.drawString("actual", -(layout.top() + graphics.getFontMetrics().stringWidth("actual")), MARGIN + 14);
+        graphics.setTransform(original);
+    }
+
+    /** One row per actual class: its label, then its cells shaded by their share of the row. */
+    private static void drawRows(final Graphics2D graphics, final ClassificationReport report, final Layout layout) {
+        final List<String> labels = report.labels();
+        final FontMetrics metrics = graphics.getFontMetrics(LABEL_FONT);
+        final int cell = layout.cell();
+        final long[][] confusion = report.confusionMatrix();
+        for (int actual = 0; actual < layout.classCount(); actual++) {
+            final String label = clip(labels.get(actual), metrics, layout.labelWidth());
+            graphics.setColor(Color.BLACK);
+            graphics.drawString(label, layout.left() - 6 - metrics.stringWidth(label), layout.top() + actual * cell + cell / 2 + metrics.getAscent() / 2 - 1);
+            long rowTotal = 0;
+            for (final long count : confusion[actual]) {
+                rowTotal += count;
+            }
+            for (int predicted = 0; predicted < layout.classCount(); predicted++) {
+                final long count = confusion[actual][predicted];
+                final double share = rowTotal == 0 ? 0 : (double) count / rowTotal;
+                drawCell(graphics, layout, layout.left() + predicted * cell, layout.top() + actual * cell, count, share);
+            }
+        }
+    }
+
+    private static void drawCell(final Graphics2D graphics, final Layout layout, final int x, final int y, final long count, final double share) {
+        final int cell = layout.cell();
+        graphics.setColor(blend(share));
+        graphics.fillRect(x, y, cell, cell);
+        // Counts do not fit in the smallest cells.
+        if (cell >= 28) {
+            graphics.setFont(layout.countFont());
+            final FontMetrics countMetrics = graphics.getFontMetrics();
+            final String text = Long.toString(count);
+            graphics.setColor(share > 0.5 ? Color.WHITE : Color.BLACK);
+            graphics.drawString(text, x + (cell - countMetrics.stringWidth(text)) / 2, y + (cell + countMetrics.getAscent()) / 2 - 2);
+            graphics.setFont(LABEL_FONT);
+        }
+    }
+
+    /** Column labels, written bottom-up above the columns, and the frame around the matrix. */
+    private static void drawColumnLabels(final Graphics2D graphics, final List<String> labels, final Layout layout) {
+        final FontMetrics metrics = graphics.getFontMetrics(LABEL_FONT);
+        final int cell = layout.cell();
+        graphics.setColor(Color.BLACK);
+        for (int predicted = 0; predicted < layout.classCount(); predicted++) {
+            final String label = clip(labels.get(predicted), metrics, layout.labelWidth());
+            final AffineTransform saved = graphics.getTransform();
+            graphics.translate(layout.left() + predicted * cell + cell / 2 + metrics.getAscent() / 2 - 1, layout.top() - 6);
+            graphics.rotate(-Math.PI / 2);
+            graphics.drawString(label, 0, 0);
+            graphics.setTransform(saved);
+        }
+        graphics.setColor(Color.GRAY);
+        graphics.setStroke(new BasicStroke(1));
+        graphics.drawRect(layout.left(), layout.top(), layout.classCount() * cell, layout.classCount() * cell);
     }
 
     private static Color blend(final double share) {

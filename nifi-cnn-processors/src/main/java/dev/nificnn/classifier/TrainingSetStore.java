@@ -275,45 +275,8 @@ public final class TrainingSetStore {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             final long fileLength = channel.size();
             final CountingInput counting = new CountingInput(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
-            while (goodLength < fileLength) {
-                final CRC32 crc = new CRC32();
-                final DataInputStream input = new DataInputStream(new CheckedInputStream(counting, crc));
-                try {
-                    if (input.readInt() != BLOCK_MAGIC) {
-                        break;
-                    }
-                    final String blockSet = readText(input);
-                    final String inputId = readText(input);
-                    final long announcedSize = input.readLong();
-                    final long failedImages = input.readLong();
-                    final String blockModel = readText(input);
-                    final String blockLayer = readText(input);
-                    final Map<String, Integer> blockClassCounts = new HashMap<>();
-                    int blockColumns = -1;
-                    int blockRecords = 0;
-                    while (input.readByte() == RECORD_MARKER) {
-                        final String label = readText(input);
-                        final int length = input.readInt();
-                        if (length <= 0 || length > FeatureValues.MAXIMUM_LENGTH || (blockColumns >= 0 && length != blockColumns)
-                                || (columns >= 0 && length != columns)) {
-                            throw new IllegalArgumentException("feature length " + length);
-                        }
-                        blockColumns = length;
-                        input.skipNBytes((long) length * Float.BYTES);
-                        blockClassCounts.merge(label, 1, Integer::sum);
-                        blockRecords++;
-                    }
-                    final int declaredRecords = input.readInt();
-                    final int expectedChecksum = (int) crc.getValue();
-                    final int checksum = new DataInputStream(counting).readInt();
-                    if (declaredRecords != blockRecords || checksum != expectedChecksum || !blockSet.equals(setId)) {
-                        break;
-                    }
-                    count(inputId, announcedSize, failedImages, new FeatureSource(blockModel, blockLayer), blockColumns, blockRecords, blockClassCounts);
-                    goodLength = counting.position();
-                } catch (final EOFException | IllegalArgumentException e) {
-                    break;
-                }
+            while (goodLength < fileLength && readBackBlock(counting)) {
+                goodLength = counting.position();
             }
         }
         if (goodLength < Files.size(file)) {
@@ -324,6 +287,51 @@ public final class TrainingSetStore {
             }
         }
         lastAppendMillis = Files.getLastModifiedTime(file).toMillis();
+    }
+
+    /**
+     * Reads the next block and counts it; false, counting nothing, when it is not a whole, intact block of this set (the rest
+     * of the file is then cut off).
+     */
+    private boolean readBackBlock(final CountingInput counting) throws IOException {
+        final CRC32 crc = new CRC32();
+        final DataInputStream input = new DataInputStream(new CheckedInputStream(counting, crc));
+        try {
+            if (input.readInt() != BLOCK_MAGIC) {
+                return false;
+            }
+            final String blockSet = readText(input);
+            final String inputId = readText(input);
+            final long announcedSize = input.readLong();
+            final long failedImages = input.readLong();
+            final String blockModel = readText(input);
+            final String blockLayer = readText(input);
+            final Map<String, Integer> blockClassCounts = new HashMap<>();
+            int blockColumns = -1;
+            int blockRecords = 0;
+            while (input.readByte() == RECORD_MARKER) {
+                final String label = readText(input);
+                final int length = input.readInt();
+                if (length <= 0 || length > FeatureValues.MAXIMUM_LENGTH || (blockColumns >= 0 && length != blockColumns)
+                        || (columns >= 0 && length != columns)) {
+                    throw new IllegalArgumentException("feature length " + length);
+                }
+                blockColumns = length;
+                input.skipNBytes((long) length * Float.BYTES);
+                blockClassCounts.merge(label, 1, Integer::sum);
+                blockRecords++;
+            }
+            final int declaredRecords = input.readInt();
+            final int expectedChecksum = (int) crc.getValue();
+            final int checksum = new DataInputStream(counting).readInt();
+            if (declaredRecords != blockRecords || checksum != expectedChecksum || !blockSet.equals(setId)) {
+                return false;
+            }
+            count(inputId, announcedSize, failedImages, new FeatureSource(blockModel, blockLayer), blockColumns, blockRecords, blockClassCounts);
+            return true;
+        } catch (final EOFException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**

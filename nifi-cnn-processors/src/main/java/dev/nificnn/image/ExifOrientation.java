@@ -13,6 +13,15 @@ final class ExifOrientation {
     private ExifOrientation() {
     }
 
+    /** Returns the orientation of content in {@code format}: only JPEG and TIFF carry one, the others are upright. */
+    static int of(final byte[] content, final ImageFormat format) {
+        return switch (format) {
+            case JPEG -> ofJpeg(content);
+            case TIFF -> ofTiff(content, 0, content.length);
+            default -> UPRIGHT;
+        };
+    }
+
     /** Returns the orientation of a JPEG file (1 when there is no EXIF block, or it is damaged). */
     static int ofJpeg(final byte[] content) {
         int position = 2;

@@ -212,39 +212,15 @@ public final class ImageResizer {
      */
     private static void horizontalPassInStrips(final PixelView source, final ResampleWeights horizontal, final int cropX, final int contentWidth,
                                                final int firstRow, final int endRow, final int[][][] intermediate, final Scratch scratch) {
-        final byte[] pixels = source.data();
-        final int pixelStride = source.pixelStride();
-        final int scanlineStride = source.scanlineStride();
-        final int[] channelOffsets = {source.redOffset(), source.greenOffset(), source.blueOffset()};
         final int lastColumn = cropX + contentWidth - 1;
         final int firstSourceColumn = horizontal.first[cropX];
         final int endSourceColumn = horizontal.first[lastColumn] + horizontal.count[lastColumn];
         final int sourceWidth = source.width();
         final int[][] columns = scratch.columns(3 * sourceWidth);
         final int[] sums = scratch.stripSums();
-        final int[] first = horizontal.first;
-        final int[] count = horizontal.count;
-        final int[] weights = horizontal.weights;
-        final int kernelSize = horizontal.kernelSize;
-        final int redOffset = channelOffsets[0];
-        final int greenOffset = channelOffsets[1];
-        final int blueOffset = channelOffsets[2];
         for (int stripStart = firstRow; stripStart < endRow; stripStart += STRIP) {
             final int rows = Math.min(STRIP, endRow - stripStart);
-            // Column by column, rows inner: the source lines of the strip stay in the L1 cache while the columns fill in order.
-            final int stripOffset = source.offset() + stripStart * scanlineStride;
-            for (int column = firstSourceColumn; column < endSourceColumn; column++) {
-                final int[] red = columns[column];
-                final int[] green = columns[sourceWidth + column];
-                final int[] blue = columns[2 * sourceWidth + column];
-                int input = stripOffset + column * pixelStride;
-                for (int row = 0; row < rows; row++) {
-                    red[row] = pixels[input + redOffset] & 0xff;
-                    green[row] = pixels[input + greenOffset] & 0xff;
-                    blue[row] = pixels[input + blueOffset] & 0xff;
-                    input += scanlineStride;
-                }
-            }
+            transposeStrip(source, stripStart, rows, firstSourceColumn, endSourceColumn, columns);
             if (source.ycbcr()) {
                 // JPEG samples straight from the decoder: turned into RGB here, a whole strip column per vectorised loop.
                 for (int column = firstSourceColumn; column < endSourceColumn; column++) {
@@ -252,32 +228,73 @@ public final class ImageResizer {
                 }
             }
             for (int channel = 0; channel < 3; channel++) {
-                final int columnBase = channel * sourceWidth;
-                final int[][] output = intermediate[channel];
-                for (int x = cropX; x <= lastColumn; x++) {
-                    int weightIndex = x * kernelSize;
-                    final int end = weightIndex + count[x];
-                    int column = columnBase + first[x];
-                    final int firstWeight = weights[weightIndex];
-                    final int[] firstValues = columns[column];
-                    for (int row = 0; row < STRIP; row++) {
-                        sums[row] = ResampleWeights.ROUNDING + firstValues[row] * firstWeight;
-                    }
-                    for (weightIndex++, column++; weightIndex < end; weightIndex++, column++) {
-                        final int weight = weights[weightIndex];
-                        final int[] values = columns[column];
-                        for (int row = 0; row < STRIP; row++) {
-                            sums[row] += values[row] * weight;
-                        }
-                    }
-                    for (int row = 0; row < STRIP; row++) {
-                        sums[row] = Math.max(0, Math.min(255, sums[row] >> ResampleWeights.PRECISION_BITS));
-                    }
-                    final int outputColumn = x - cropX;
-                    for (int row = 0; row < rows; row++) {
-                        output[stripStart - firstRow + row][outputColumn] = sums[row];
-                    }
+                resampleStrip(horizontal, cropX, lastColumn, columns, channel * sourceWidth, sums, intermediate[channel], stripStart - firstRow, rows);
+            }
+        }
+    }
+
+    /**
+     * Copies {@code rows} source rows from {@code stripStart}, source columns [firstColumn, endColumn), into one int array per
+     * column and channel: red columns first, then green, then blue, {@code source.width()} arrays each.
+     */
+    private static void transposeStrip(final PixelView source, final int stripStart, final int rows, final int firstColumn, final int endColumn,
+                                       final int[][] columns) {
+        final byte[] pixels = source.data();
+        final int pixelStride = source.pixelStride();
+        final int scanlineStride = source.scanlineStride();
+        final int sourceWidth = source.width();
+        final int redOffset = source.redOffset();
+        final int greenOffset = source.greenOffset();
+        final int blueOffset = source.blueOffset();
+        // Column by column, rows inner: the source lines of the strip stay in the L1 cache while the columns fill in order.
+        final int stripOffset = source.offset() + stripStart * scanlineStride;
+        for (int column = firstColumn; column < endColumn; column++) {
+            final int[] red = columns[column];
+            final int[] green = columns[sourceWidth + column];
+            final int[] blue = columns[2 * sourceWidth + column];
+            int input = stripOffset + column * pixelStride;
+            for (int row = 0; row < rows; row++) {
+                red[row] = pixels[input + redOffset] & 0xff;
+                green[row] = pixels[input + greenOffset] & 0xff;
+                blue[row] = pixels[input + blueOffset] & 0xff;
+                input += scanlineStride;
+            }
+        }
+    }
+
+    /**
+     * Writes output columns [cropX, lastColumn] of one channel of a transposed strip into {@code output} rows from
+     * {@code outputRow}: each is a weighted sum of whole column arrays, over all {@value #STRIP} rows so that the loops have a
+     * fixed length, of which the first {@code rows} are kept.
+     */
+    private static void resampleStrip(final ResampleWeights horizontal, final int cropX, final int lastColumn, final int[][] columns,
+                                      final int columnBase, final int[] sums, final int[][] output, final int outputRow, final int rows) {
+        final int[] first = horizontal.first;
+        final int[] count = horizontal.count;
+        final int[] weights = horizontal.weights;
+        final int kernelSize = horizontal.kernelSize;
+        for (int x = cropX; x <= lastColumn; x++) {
+            int weightIndex = x * kernelSize;
+            final int end = weightIndex + count[x];
+            int column = columnBase + first[x];
+            final int firstWeight = weights[weightIndex];
+            final int[] firstValues = columns[column];
+            for (int row = 0; row < STRIP; row++) {
+                sums[row] = ResampleWeights.ROUNDING + firstValues[row] * firstWeight;
+            }
+            for (weightIndex++, column++; weightIndex < end; weightIndex++, column++) {
+                final int weight = weights[weightIndex];
+                final int[] values = columns[column];
+                for (int row = 0; row < STRIP; row++) {
+                    sums[row] += values[row] * weight;
                 }
+            }
+            for (int row = 0; row < STRIP; row++) {
+                sums[row] = Math.max(0, Math.min(255, sums[row] >> ResampleWeights.PRECISION_BITS));
+            }
+            final int outputColumn = x - cropX;
+            for (int row = 0; row < rows; row++) {
+                output[outputRow + row][outputColumn] = sums[row];
             }
         }
     }

@@ -2,7 +2,7 @@ package dev.nificnn.image;
 
 import java.nio.charset.StandardCharsets;
 
-/** Reads just enough of a JPEG's markers to tell whether its three components are plain YCbCr that converts to sRGB without a profile. */
+/** Reads just enough of a JPEG's markers to tell whether it is plain YCbCr (converts to sRGB without a profile) and whether it is complete. */
 final class JpegHeader {
 
     private static final byte[] JFIF = "JFIF\0".getBytes(StandardCharsets.US_ASCII);
@@ -76,6 +76,18 @@ final class JpegHeader {
                 }
             }
             position += 2 + length;
+        }
+        return false;
+    }
+
+    /** True when the end-of-image marker is there, near the end: a JPEG without one was cut short. */
+    static boolean hasEndOfImageMarker(final byte[] content) {
+        // Some cameras append data after the end-of-image marker: look for it near the end rather than only at the end.
+        final int searchFrom = Math.max(2, content.length - 65_536);
+        for (int i = content.length - 2; i >= searchFrom; i--) {
+            if (content[i] == (byte) 0xFF && content[i + 1] == (byte) 0xD9) {
+                return true;
+            }
         }
         return false;
     }
