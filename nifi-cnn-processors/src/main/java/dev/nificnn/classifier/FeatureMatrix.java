@@ -2,6 +2,7 @@ package dev.nificnn.classifier;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -84,7 +85,7 @@ public final class FeatureMatrix {
         try {
             final MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (final String label : classLabels) {
-                digest.update(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                digest.update(label.getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
             }
             final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);

@@ -57,45 +57,60 @@ public final class ImageFolderListing {
         if (!Files.isDirectory(root)) {
             throw new DatasetFormatException("Dataset folder " + root + " does not exist or is not a folder");
         }
-        final List<Entry> entries = new ArrayList<>();
-        final long[] outside = new long[1];
-        final long[] youngest = new long[] {Long.MIN_VALUE};
-        final DatasetFormatException[] tooMany = new DatasetFormatException[1];
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(final Path directory, final BasicFileAttributes attributes) {
-                // Hidden folders (.snapshot, .git, a copy tool's temporary folder) are not classes.
-                return !directory.equals(root) && directory.getFileName().toString().startsWith(".")
-                        ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-            }
+        final ImageFileVisitor visitor = new ImageFileVisitor(root, fileNameFilter, maximumEntries);
+        Files.walkFileTree(root, visitor);
+        if (visitor.tooMany != null) {
+            throw visitor.tooMany;
+        }
+        final List<Entry> entries = visitor.entries;
+        entries.sort(Comparator.comparing((Entry entry) -> entry.relativeDirectory()).thenComparing(entry -> entry.file().getFileName().toString()));
+        return new ImageFolderListing(root, entries, visitor.outside, visitor.youngest, fingerprint(root, entries));
+    }
 
-            @Override
-            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attributes) {
-                if (!attributes.isRegularFile() || !fileNameFilter.test(file.getFileName().toString())) {
-                    return FileVisitResult.CONTINUE;
-                }
-                final Path relative = root.relativize(file);
-                if (relative.getNameCount() < 2) {
-                    outside[0]++;
-                    return FileVisitResult.CONTINUE;
-                }
-                if (entries.size() >= maximumEntries) {
-                    tooMany[0] = new DatasetFormatException("Dataset folder " + root + " holds more than " + maximumEntries
-                            + " images (Maximum Images)");
-                    return FileVisitResult.TERMINATE;
-                }
-                final String relativeDirectory = relative.getParent().toString().replace('\\', '/') + "/";
-                final long modified = attributes.lastModifiedTime().toMillis();
-                youngest[0] = Math.max(youngest[0], modified);
-                entries.add(new Entry(file, relativeDirectory, relative.getName(0).toString(), attributes.size(), modified));
+    /** Collects the images of a class-per-folder tree, counting those outside any class folder and the newest modification. */
+    private static final class ImageFileVisitor extends SimpleFileVisitor<Path> {
+
+        private final Path root;
+        private final Predicate<String> fileNameFilter;
+        private final long maximumEntries;
+        private final List<Entry> entries = new ArrayList<>();
+        private long outside;
+        private long youngest = Long.MIN_VALUE;
+        private DatasetFormatException tooMany;
+
+        ImageFileVisitor(final Path root, final Predicate<String> fileNameFilter, final long maximumEntries) {
+            this.root = root;
+            this.fileNameFilter = fileNameFilter;
+            this.maximumEntries = maximumEntries;
+        }
+
+        @Override
+        public FileVisitResult preVisitDirectory(final Path directory, final BasicFileAttributes attributes) {
+            // Hidden folders (.snapshot, .git, a copy tool's temporary folder) are not classes.
+            return !directory.equals(root) && directory.getFileName().toString().startsWith(".")
+                    ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(final Path file, final BasicFileAttributes attributes) {
+            if (!attributes.isRegularFile() || !fileNameFilter.test(file.getFileName().toString())) {
                 return FileVisitResult.CONTINUE;
             }
-        });
-        if (tooMany[0] != null) {
-            throw tooMany[0];
+            final Path relative = root.relativize(file);
+            if (relative.getNameCount() < 2) {
+                outside++;
+                return FileVisitResult.CONTINUE;
+            }
+            if (entries.size() >= maximumEntries) {
+                tooMany = new DatasetFormatException("Dataset folder " + root + " holds more than " + maximumEntries + " images (Maximum Images)");
+                return FileVisitResult.TERMINATE;
+            }
+            final String relativeDirectory = relative.getParent().toString().replace('\\', '/') + "/";
+            final long modified = attributes.lastModifiedTime().toMillis();
+            youngest = Math.max(youngest, modified);
+            entries.add(new Entry(file, relativeDirectory, relative.getName(0).toString(), attributes.size(), modified));
+            return FileVisitResult.CONTINUE;
         }
-        entries.sort(Comparator.comparing((Entry entry) -> entry.relativeDirectory()).thenComparing(entry -> entry.file().getFileName().toString()));
-        return new ImageFolderListing(root, entries, outside[0], youngest[0], fingerprint(root, entries));
     }
 
     private static String fingerprint(final Path root, final List<Entry> entries) {

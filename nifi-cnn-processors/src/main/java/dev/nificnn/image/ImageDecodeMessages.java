@@ -42,7 +42,7 @@ final class ImageDecodeMessages {
 
     static String overPixelLimit(final ImageFormat format, final int width, final int height, final long maxPixels) {
         return format + " image declares " + width + " x " + height + " = " + (long) width * height
-                + " pixels, more than the Maximum Pixels limit of " + maxPixels + "; refused before decoding";
+                + " pixels, more than the Maximum Image Pixels limit of " + maxPixels + "; refused before decoding";
     }
 
     static String emptySize(final ImageFormat format, final int width, final int height) {

@@ -21,6 +21,7 @@ import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.io.StreamCallback;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordReader;
 import org.apache.nifi.serialization.RecordReaderFactory;
@@ -164,13 +165,6 @@ public class ScoreImageClassifier extends AbstractProcessor {
             return;
         }
         final long started = System.nanoTime();
-        final RecordReaderFactory readerFactory = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
-        final RecordSetWriterFactory writerFactory = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
-        final String featureField = context.getProperty(FEATURE_FIELD).getValue();
-        final int topK = context.getProperty(TOP_K).asInteger();
-        final Map<String, String> originalAttributes = flowFile.getAttributes();
-        final long inputSize = flowFile.getSize();
-        final Map<String, String> attributes = new HashMap<>();
         // One model for the whole FlowFile, even if the service swaps in a newer artifact meanwhile.
         final ClassifierModel model;
         try {
@@ -183,36 +177,8 @@ public class ScoreImageClassifier extends AbstractProcessor {
             return;
         }
         try {
-            flowFile = session.write(flowFile, (in, out) -> {
-                try (RecordReader reader = readerFactory.createRecordReader(originalAttributes, in, inputSize, getLogger())) {
-                    final RecordSchema outputSchema = outputSchema(reader.getSchema());
-                    final RecordSchema writeSchema = writerFactory.getSchema(originalAttributes, outputSchema);
-                    try (RecordSetWriter writer = writerFactory.createWriter(getLogger(), writeSchema, out, originalAttributes)) {
-                        writer.beginRecordSet();
-                        final BatchScorer scorer = new BatchScorer(model, outputSchema, topK, writer);
-                        Record record;
-                        while ((record = reader.nextRecord()) != null) {
-                            scorer.add(record, featureField);
-                        }
-                        scorer.flush();
-                        final WriteResult result = writer.finishRecordSet();
-                        attributes.putAll(result.getAttributes());
-                        attributes.put("record.count", Integer.toString(result.getRecordCount()));
-                        attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
-                        if (result.getRecordCount() == 1) {
-                            attributes.put(CnnAttributes.LABEL, scorer.lastLabel);
-                            attributes.put(CnnAttributes.LABEL_INDEX, Integer.toString(scorer.lastIndex));
-                            attributes.put(CnnAttributes.SCORE, CnnAttributes.score(scorer.lastScore));
-                        }
-                    }
-                } catch (final ClassifierInputException e) {
-                    throw new ProcessException(e.getMessage(), e);
-                } catch (final ProcessException e) {
-                    throw e;
-                } catch (final Exception e) {
-                    throw new ProcessException("Records could not be read or written: " + e.getMessage(), e);
-                }
-            });
+            final Map<String, String> attributes = new HashMap<>();
+            flowFile = session.write(flowFile, scoreRecords(context, flowFile, model, attributes));
             flowFile = session.putAllAttributes(flowFile, attributes);
             session.getProvenanceReporter().modifyContent(flowFile, "Scored " + attributes.get("record.count") + " records with "
                     + model.metadata().selectedClassifier(), (System.nanoTime() - started) / 1_000_000);
@@ -224,6 +190,47 @@ public class ScoreImageClassifier extends AbstractProcessor {
             flowFile = session.putAttribute(flowFile, CnnAttributes.ERROR, reason);
             session.transfer(flowFile, REL_FAILURE);
         }
+    }
+
+    /** Writes the FlowFile's records scored; puts the writer's attributes, and a single record's prediction, in {@code attributes}. */
+    private StreamCallback scoreRecords(final ProcessContext context, final FlowFile flowFile, final ClassifierModel model,
+                                        final Map<String, String> attributes) {
+        final RecordReaderFactory readerFactory = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
+        final RecordSetWriterFactory writerFactory = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+        final String featureField = context.getProperty(FEATURE_FIELD).getValue();
+        final int topK = context.getProperty(TOP_K).asInteger();
+        final Map<String, String> originalAttributes = flowFile.getAttributes();
+        final long inputSize = flowFile.getSize();
+        return (in, out) -> {
+            try (RecordReader reader = readerFactory.createRecordReader(originalAttributes, in, inputSize, getLogger())) {
+                final RecordSchema outputSchema = outputSchema(reader.getSchema());
+                final RecordSchema writeSchema = writerFactory.getSchema(originalAttributes, outputSchema);
+                try (RecordSetWriter writer = writerFactory.createWriter(getLogger(), writeSchema, out, originalAttributes)) {
+                    writer.beginRecordSet();
+                    final BatchScorer scorer = new BatchScorer(model, outputSchema, topK, writer);
+                    Record record;
+                    while ((record = reader.nextRecord()) != null) {
+                        scorer.add(record, featureField);
+                    }
+                    scorer.flush();
+                    final WriteResult result = writer.finishRecordSet();
+                    attributes.putAll(result.getAttributes());
+                    attributes.put("record.count", Integer.toString(result.getRecordCount()));
+                    attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+                    if (result.getRecordCount() == 1) {
+                        attributes.put(CnnAttributes.LABEL, scorer.lastLabel);
+                        attributes.put(CnnAttributes.LABEL_INDEX, Integer.toString(scorer.lastIndex));
+                        attributes.put(CnnAttributes.SCORE, CnnAttributes.score(scorer.lastScore));
+                    }
+                }
+            } catch (final ClassifierInputException e) {
+                throw new ProcessException(e.getMessage(), e);
+            } catch (final ProcessException e) {
+                throw e;
+            } catch (final Exception e) {
+                throw new ProcessException("Records could not be read or written: " + e.getMessage(), e);
+            }
+        };
     }
 
     /** Collects records and their feature vectors, scores them a batch at a time and writes them with their predictions. */

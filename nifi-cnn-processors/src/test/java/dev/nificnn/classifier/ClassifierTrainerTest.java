@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,7 +75,7 @@ class ClassifierTrainerTest {
         final StratifiedSplit again = StratifiedSplit.of(matrix, 0.1, 1);
         final StratifiedSplit other = StratifiedSplit.of(matrix, 0.1, 2);
         assertArrayEquals(first.validationRows(), again.validationRows());
-        assertTrue(!java.util.Arrays.equals(first.validationRows(), other.validationRows()));
+        assertTrue(!Arrays.equals(first.validationRows(), other.validationRows()));
         assertEquals(20, first.validationRows().length);
         assertEquals(180, first.trainingRows().length);
     }
@@ -96,7 +98,7 @@ class ClassifierTrainerTest {
         // on the rows the trainer standardised in place.
         final FeatureMatrix raw = GaussianClusters.matrix(600, 16, 3, 0.8, 5);
         final float[] loaded = model.probabilities(raw.values(), raw.rows());
-        final int[] allRows = java.util.stream.IntStream.range(0, matrix.rows()).toArray();
+        final int[] allRows = IntStream.range(0, matrix.rows()).toArray();
         final float[] original = CandidateTrainer.probabilities(trained.network(), matrix, allRows);
         assertEquals(600 * 3, loaded.length);
         assertArrayEquals(original, loaded, 1e-5f);

@@ -1,12 +1,12 @@
 package dev.nificnn.classifier;
 
+import dev.nificnn.dataset.IdxReader;
+import dev.nificnn.dataset.LabelledImages;
 import dev.nificnn.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.nificnn.dataset.IdxReader;
-import dev.nificnn.dataset.LabelledImages;
-
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -71,7 +71,7 @@ class FashionMnistAccuracyTest {
         for (int row = 0; row < test.rows(); row++) {
             predicted[row] = model.topClasses(probabilities, row, 1)[0];
         }
-        final ClassificationReport report = ClassificationReport.of(java.util.Arrays.copyOf(test.classIndexes(), test.rows()), predicted, test.classLabels());
+        final ClassificationReport report = ClassificationReport.of(Arrays.copyOf(test.classIndexes(), test.rows()), predicted, test.classLabels());
         System.out.printf("Fashion-MNIST %s: validation accuracy %.4f, test accuracy %.4f, epochs %d (best %d), %d ms%n", expectedClassifier,
                 trained.validation().accuracy(), report.accuracy(), trained.candidates().getFirst().epochs(),
                 trained.candidates().getFirst().bestEpoch(), trainingMillis);

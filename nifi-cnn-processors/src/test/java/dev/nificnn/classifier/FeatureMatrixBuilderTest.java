@@ -2,6 +2,7 @@ package dev.nificnn.classifier;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -23,8 +24,8 @@ class FeatureMatrixBuilderTest {
         assertEquals(4, matrix.rows());
         assertEquals(3, matrix.columns());
         assertEquals(List.of("ant", "moth", "zebra"), matrix.classLabels());
-        assertArrayEquals(new int[] {2, 0, 2, 1}, java.util.Arrays.copyOf(matrix.classIndexes(), 4));
-        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, java.util.Arrays.copyOf(matrix.values(), 12));
+        assertArrayEquals(new int[] {2, 0, 2, 1}, Arrays.copyOf(matrix.classIndexes(), 4));
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, Arrays.copyOf(matrix.values(), 12));
         assertArrayEquals(new int[] {1, 1, 2}, matrix.classCounts());
     }
 
@@ -77,7 +78,7 @@ class FeatureMatrixBuilderTest {
         final StratifiedSplit split = StratifiedSplit.of(matrix, 0.1, 42);
         assertEquals(10, split.validationRows().length);
         assertEquals(90, split.trainingRows().length);
-        final long rareInValidation = java.util.Arrays.stream(split.validationRows()).filter(row -> row >= 80).count();
+        final long rareInValidation = Arrays.stream(split.validationRows()).filter(row -> row >= 80).count();
         assertEquals(2, rareInValidation);
     }
 }

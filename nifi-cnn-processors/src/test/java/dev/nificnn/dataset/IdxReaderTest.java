@@ -9,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -66,7 +67,7 @@ class IdxReaderTest {
 
     @Test
     void rejectsWrongMagic() throws Exception {
-        final byte[] notIdx = "PK\u0003\u0004 this is a zip file".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        final byte[] notIdx = "PK\u0003\u0004 this is a zip file".getBytes(StandardCharsets.ISO_8859_1);
         final DatasetFormatException exception = assertThrows(DatasetFormatException.class,
                 () -> IdxReader.read(write("images", notIdx), write("labels", GeneratedDatasets.idxLabels(new byte[1]))));
 

@@ -105,7 +105,7 @@ class ImageDecoderTest {
     @Test
     void refusesDecompressionBombBeforeDecoding() {
         assertRefused(ImageFixtures.bytes("decode/bomb-60000x60000.png"),
-                "PNG image declares 60000 x 60000 = 3600000000 pixels, more than the Maximum Pixels limit of 50000000; refused before decoding");
+                "PNG image declares 60000 x 60000 = 3600000000 pixels, more than the Maximum Image Pixels limit of 50000000; refused before decoding");
     }
 
     @Test

@@ -74,7 +74,7 @@ class ImageTensorizerTest {
     void refusesImagesOverThePixelLimit() throws IOException {
         final TensorSpec spec = TensorSpec.unnormalised(2, 2, ResizeMode.STRETCH, Interpolation.BILINEAR, TensorLayout.CHW, ChannelOrder.RGB);
         final ImageDecodeException error = assertThrows(ImageDecodeException.class, () -> new ImageTensorizer(spec, 3).write(png(), FloatBuffer.allocate(12)));
-        assertTrue(error.getMessage().contains("Maximum Pixels"), error.getMessage());
+        assertTrue(error.getMessage().contains("Maximum Image Pixels"), error.getMessage());
     }
 
     @Test

@@ -87,7 +87,7 @@ class JpegColorTest {
         }
         final ImageDecodeException bomb = assertThrows(ImageDecodeException.class,
                 () -> new ImageTensorizer(spec, ImageDecoder.withoutLibjpegTurbo(1000), false).write(jpeg, FloatBuffer.allocate(spec.elementCount())));
-        assertTrue(bomb.getMessage().contains("Maximum Pixels"), bomb.getMessage());
+        assertTrue(bomb.getMessage().contains("Maximum Image Pixels"), bomb.getMessage());
     }
 
     @Test

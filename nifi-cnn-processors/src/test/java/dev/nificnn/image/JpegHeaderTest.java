@@ -2,6 +2,7 @@ package dev.nificnn.image;
 
 import org.junit.jupiter.api.Test;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -33,8 +34,8 @@ class JpegHeaderTest {
         assertFalse(JpegHeader.isPlainYCbCr(new byte[0]));
     }
 
-    private static java.awt.image.BufferedImage greyImage() {
-        final java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(16, 16, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+    private static BufferedImage greyImage() {
+        final BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
         image.getRaster().setSample(3, 3, 0, 200);
         return image;
     }

@@ -161,7 +161,7 @@ class LibjpegTurboTest {
         assertNull(turbo.decompress(jpeg, 160 * 120 - 1));
         assertNotNull(turbo.decompress(jpeg, 160 * 120));
         final ImageDecodeException error = assertThrows(ImageDecodeException.class, () -> new ImageDecoder(160 * 120 - 1).decodePixels(jpeg));
-        assertTrue(error.getMessage().contains("160 x 120 = 19200 pixels, more than the Maximum Pixels limit of 19199"), error.getMessage());
+        assertTrue(error.getMessage().contains("160 x 120 = 19200 pixels, more than the Maximum Image Pixels limit of 19199"), error.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.nificnn.image;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,7 +69,7 @@ class NpyWriterTest {
     @Test
     void numpyLoadsTheFile(@TempDir final Path folder) throws IOException, InterruptedException {
         final Path python = Path.of("/usr/bin/python3");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(python), "No /usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python), "No /usr/bin/python3");
         final Path file = folder.resolve("tensor.npy");
         Files.write(file, NpyWriter.write(VALUES, new int[] {3, 2}));
         final List<String> command = new ArrayList<>(List.of(python.toString(), "-c",
@@ -76,7 +77,7 @@ class NpyWriterTest {
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-        org.junit.jupiter.api.Assumptions.assumeFalse(output.contains("No module named 'numpy'"), "python3-numpy is not installed");
+        Assumptions.assumeFalse(output.contains("No module named 'numpy'"), "python3-numpy is not installed");
         assertEquals(0, process.exitValue(), output);
         final String[] parts = output.split(" ");
         assertEquals("<f4", parts[0]);

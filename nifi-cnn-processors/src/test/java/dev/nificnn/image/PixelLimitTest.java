@@ -20,14 +20,14 @@ class PixelLimitTest {
     @Test
     void refusesOnePixelOver() {
         final ImageDecodeException error = assertThrows(ImageDecodeException.class, () -> limit.check(ImageFormat.TIFF, 13, 1));
-        assertEquals("TIFF image declares 13 x 1 = 13 pixels, more than the Maximum Pixels limit of 12; refused before decoding", error.getMessage());
+        assertEquals("TIFF image declares 13 x 1 = 13 pixels, more than the Maximum Image Pixels limit of 12; refused before decoding", error.getMessage());
     }
 
     @Test
     void refusesASizeWhoseIntProductWouldOverflowToZero() {
         final ImageDecodeException error = assertThrows(ImageDecodeException.class,
                 () -> new PixelLimit(ImageDecoder.DEFAULT_MAX_PIXELS).check(ImageFormat.BMP, 65_536, 65_536));
-        assertEquals("BMP image declares 65536 x 65536 = 4294967296 pixels, more than the Maximum Pixels limit of 50000000; refused before decoding",
+        assertEquals("BMP image declares 65536 x 65536 = 4294967296 pixels, more than the Maximum Image Pixels limit of 50000000; refused before decoding",
                 error.getMessage());
     }
 

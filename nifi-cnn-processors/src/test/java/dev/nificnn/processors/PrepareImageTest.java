@@ -69,7 +69,7 @@ class PrepareImageTest {
                 "random.bin", "not a recognised image format",
                 "notes.txt", "Content is text, not an image",
                 "zero-frames.gif", "GIF content holds no image frames",
-                "bomb.png", "60000 x 60000 = 3600000000 pixels, more than the Maximum Pixels limit",
+                "bomb.png", "60000 x 60000 = 3600000000 pixels, more than the Maximum Image Pixels limit",
                 "photo.heic", "Unsupported image format: content is HEIF/HEIC");
         final List<String> good = List.of("decode/progressive.jpg", "decode/cmyk.jpg", "decode/rgb16.png", "decode/palette.gif", "decode/rgb.bmp",
                 "decode/rgb.tiff", "decode/rgb-lossless.webp", "decode/alpha.png", "decode/orientation6.jpg");
