@@ -80,26 +80,13 @@ public final class FlowProgress {
         if (!Files.isDirectory(folder)) {
             return 0;
         }
-        final long[] count = new long[1];
+        final VisibleFileCounter counter = new VisibleFileCounter();
         try {
-            Files.walkFileTree(folder, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attributes) {
-                    if (attributes.isRegularFile() && !file.getFileName().toString().startsWith(".")) {
-                        count[0]++;
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(final Path file, final IOException exception) {
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            Files.walkFileTree(folder, counter);
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
-        return count[0];
+        return counter.count;
     }
 
     /** Files below a folder whose name ends with the suffix, sorted (hidden and vanishing files left out, as above). */
@@ -125,5 +112,24 @@ public final class FlowProgress {
         });
         Collections.sort(found);
         return found;
+    }
+
+    /** Counts regular, non-hidden files; a file that vanishes or cannot be read while the tree is walked is not counted. */
+    private static final class VisibleFileCounter extends SimpleFileVisitor<Path> {
+
+        private long count;
+
+        @Override
+        public FileVisitResult visitFile(final Path file, final BasicFileAttributes attributes) {
+            if (attributes.isRegularFile() && !file.getFileName().toString().startsWith(".")) {
+                count++;
+            }
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(final Path file, final IOException exception) {
+            return FileVisitResult.CONTINUE;
+        }
     }
 }
