@@ -87,7 +87,7 @@ class ClusterFlowsTest {
         assertFalse(trained.failed(), trained.failureReason());
 
         // SINGLE_NODE: one node gathered every record and trained the one model.
-        final String trainGroup = groupNamed(client, FlowTemplates.TRAIN_IMAGE_CLASSIFIER);
+        final String trainGroup = client.childGroupId(client.rootGroupId(), FlowTemplates.TRAIN_IMAGE_CLASSIFIER);
         final Map<String, Long> gathered = status.counterByNode(processorId(client, trainGroup, "TrainImageClassifier"), "Training records gathered");
         final Map<String, Long> trainedModels = status.counterByNode(processorId(client, trainGroup, "TrainImageClassifier"), "Classifiers trained");
         System.out.println("Training records gathered per node: " + gathered + "; classifiers trained per node: " + trainedModels);
@@ -101,7 +101,7 @@ class ClusterFlowsTest {
 
         // ROUND_ROBIN: both nodes extracted training features and scored held-out images.
         final Map<String, Long> trainExtraction = status.counterByNode(processorId(client, trainGroup, "ExtractImageFeatures"), IMAGES);
-        final String scoreGroup = groupNamed(client, FlowTemplates.SCORE_IMAGES);
+        final String scoreGroup = client.childGroupId(client.rootGroupId(), FlowTemplates.SCORE_IMAGES);
         final String scoreExtractor = processorId(client, scoreGroup, "ExtractImageFeatures");
         final Map<String, Long> scoreExtraction = status.counterByNode(scoreExtractor, IMAGES);
         System.out.println("Training images extracted per node: " + trainExtraction + "; held-out images per node: " + scoreExtraction);
@@ -307,15 +307,6 @@ class ClusterFlowsTest {
     /** Every prediction record the score flow wrote below the folder. */
     private static List<JsonNode> predictions(final Path folder, final NiFiRestClient client) throws IOException {
         return new TransferLearningRun(client, TemplatesFolder.templates(), line -> { }, null).predictionRecords(folder);
-    }
-
-    private static String groupNamed(final NiFiRestClient client, final String name) throws IOException {
-        for (final JsonNode child : client.get("/process-groups/" + client.rootGroupId() + "/process-groups").path("processGroups")) {
-            if (name.equals(child.path("component").path("name").asText())) {
-                return child.path("id").asText();
-            }
-        }
-        throw new AssertionError("No process group " + name);
     }
 
     private static String processorId(final NiFiRestClient client, final String groupId, final String name) throws IOException {
