@@ -99,6 +99,7 @@ public final class LocalCluster {
      */
     public void start() throws IOException, InterruptedException {
         Files.createDirectories(root);
+        final long started = System.nanoTime();
         try {
             zooKeeper.start(Duration.ofMinutes(2), detached);
             progress.accept("ZooKeeper is up on " + zooKeeper.connectString() + " (process " + zooKeeper.processId() + ")");
@@ -106,7 +107,7 @@ public final class LocalCluster {
                 startNode(index);
             }
             new ClusterStatus(client(0)).awaitConnectedNodes(processes.size(), JOIN_TIMEOUT);
-            progress.accept("Cluster of " + processes.size() + " nodes connected");
+            progress.accept("Cluster of " + processes.size() + " nodes connected after " + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s");
         } catch (final IOException | InterruptedException | RuntimeException e) {
             stop();
             throw e;
