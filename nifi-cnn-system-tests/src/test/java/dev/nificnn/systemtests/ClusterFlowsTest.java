@@ -49,6 +49,7 @@ class ClusterFlowsTest {
     private static final int HELD_OUT_PER_CLASS = 50;
     private static final int REPLACEMENT_WAVE_PER_CLASS = 10;
     private static final int NODE_LOSS_PER_CLASS = 100;
+    private static final int TRAINING_NODE_LOSS_PER_CLASS = 100;
     /** Each node's least share of the round-robin work (issue 12: at least 30% of the images). */
     private static final double LEAST_SHARE = 0.3;
     /** 10 classes: chance is 0.1; SqueezeNet fire9 features of 2,500 images reach about 0.7 on one node. */
@@ -196,12 +197,14 @@ class ClusterFlowsTest {
         }
         final String killedNode = cluster.nodeName(1);
         final String survivingNode = cluster.nodeName(0);
+        final long killedAt = System.nanoTime();
         cluster.killNode(1);
         System.out.println("Killed " + killedNode + " with " + atKill + " images extracted of " + goodImages);
         assertTrue(sum(atKill) > 0 && sum(atKill) < goodImages * 3 / 4, "killed in the middle of extraction: " + atKill);
 
         // The surviving node goes on with its own queue and the round-robin share NiFi moves to it; the killed node is disconnected.
         status.awaitMemberStatus(killedNode, "DISCONNECTED", Duration.ofMinutes(3));
+        System.out.println(killedNode + " shown DISCONNECTED " + seconds(killedAt) + " s after the kill; members: " + status.members());
         final long survivorAtKill = atKill.getOrDefault(survivingNode, 0L);
         final long survivorDone = awaitQuiet(status, extractor, survivingNode, Duration.ofMinutes(5));
         System.out.println(survivingNode + " went on alone: " + survivorAtKill + " -> " + survivorDone + " images while " + killedNode + " was down");
@@ -209,9 +212,12 @@ class ClusterFlowsTest {
         final long writtenWhileDown = predictions(work.resolve("predictions"), client).size() + failureNames(work, client).size();
         assertTrue(writtenWhileDown < inputNames.size(), "the killed node's queued images wait for it: " + writtenWhileDown + " of " + inputNames.size());
 
+        final long restartedAt = System.nanoTime();
         cluster.startNode(1);
         status.awaitConnectedNodes(2, LocalCluster.JOIN_TIMEOUT);
+        System.out.println(killedNode + " connected again " + seconds(restartedAt) + " s after its restart");
         new FlowProgress(client, group).await(() -> outputsSafely(work, client), inputNames.size(), Duration.ofMinutes(8), System.out::println);
+        System.out.println("Every input written or failed " + seconds(restartedAt) + " s after the restart, " + seconds(killedAt) + " s after the kill");
         final Map<String, Long> afterRestart = status.counterByNode(extractor, IMAGES);
         System.out.println("Images extracted per node after the restart (counters restart at 0 with the node): " + afterRestart);
         assertTrue(afterRestart.getOrDefault(killedNode, 0L) > 0, "the restarted node completed its queued images");
@@ -231,6 +237,86 @@ class ClusterFlowsTest {
         assertEquals(Set.of("cat/corrupt.jpg", "dog/truncated.jpg"), new TreeSet<>(failures));
         assertEquals(goodImages, outputNames.size());
         client.disableControllerServices(group);
+    }
+
+    @Test
+    @Order(3)
+    void trainingDataWaitsForItsLostNodeAndOneModelIsTrainedWhenItReturns() throws Exception {
+        final Path cifar = SharedData.require("cifar10/cifar10-train-jpg.tar.gz");
+        final Path modelDirectory = SharedData.require("models/squeezenet1.1-fp32.onnx").getParent();
+        final LocalCluster cluster = CLUSTER.cluster();
+        final Path work = CLUSTER.targetDirectory().resolve("cluster-training-node-loss");
+        NiFiAssembly.deleteRecursively(work);
+        final Path training = work.resolve("training-images");
+        final Path classifier = work.resolve("classifier");
+        final int images = ImageFolderExtractor.extract(cifar, training, 1100, TRAINING_NODE_LOSS_PER_CLASS);
+        final NiFiRestClient client = cluster.client(0);
+        final String group = client.uploadFlowDefinition(client.rootGroupId(), "train-image-classifier-node-loss",
+                TemplatesFolder.flowDefinition(FlowTemplates.TRAIN_IMAGE_CLASSIFIER), 0, 3600);
+        final TransferLearningRun.FeatureModel model = squeezeNet(modelDirectory);
+        client.setParameters(group, Map.of(
+                "dataset.directory", training.toString(),
+                "classifier.output.directory", classifier.toString(),
+                "failure.directory", work.resolve("failed").toString(),
+                "model.manifest", model.manifest().toString(),
+                "model.directory", model.modelDirectory().toString(),
+                "feature.layer", model.layer(),
+                "feature.pooling", model.pooling(),
+                "training.store.directory", work.resolve("training-sets").toString()));
+        client.enableControllerServices(group);
+        final String trainer = processorId(client, group, "TrainImageClassifier");
+        final ClusterStatus status = new ClusterStatus(client);
+        client.startGroup(group);
+
+        // Kill the node that gathers (NiFi's SINGLE_NODE choice) once it holds part of the set.
+        final long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        String gatheringNode = null;
+        while (gatheringNode == null && System.nanoTime() < deadline) {
+            for (final Map.Entry<String, Long> node : status.counterByNode(trainer, "Training records gathered").entrySet()) {
+                gatheringNode = node.getValue() >= images / 4 ? node.getKey() : gatheringNode;
+            }
+            Thread.sleep(100);
+        }
+        assertNotNull(gatheringNode, "a node gathered a quarter of the set");
+        final int lost = cluster.nodeName(0).equals(gatheringNode) ? 0 : 1;
+        final int survivor = 1 - lost;
+        cluster.killNode(lost);
+        final NiFiRestClient survivorClient = cluster.client(survivor);
+        final ClusterStatus survivorStatus = new ClusterStatus(survivorClient);
+        survivorStatus.awaitMemberStatus(gatheringNode, "DISCONNECTED", Duration.ofMinutes(3));
+        final String extractor = processorId(survivorClient, group, "ExtractImageFeatures");
+        final long survivorExtracted = awaitQuiet(survivorStatus, extractor, cluster.nodeName(survivor), Duration.ofMinutes(5));
+        final String toTrainer = connectionInto(survivorClient, group, extractor, trainer);
+        final long waiting = survivorClient.get("/flow/connections/" + toTrainer + "/status").path("connectionStatus").path("aggregateSnapshot")
+                .path("flowFilesQueued").asLong();
+        System.out.println("Gathering node " + gatheringNode + " killed; " + cluster.nodeName(survivor) + " extracted " + survivorExtracted
+                + " images and holds " + waiting + " FlowFiles of feature records for it");
+        assertTrue(waiting > 0, "the survivor's records for the trainer wait for the lost node");
+        assertEquals(0, FlowProgress.files(classifier, ".classifier.zip").size(), "nothing is trained on a partial set");
+
+        cluster.startNode(lost);
+        status.awaitConnectedNodes(2, LocalCluster.JOIN_TIMEOUT);
+        new FlowProgress(client, group).await(() -> FlowProgress.files(classifier), 3, Duration.ofMinutes(6), System.out::println);
+        client.stopGroup(group);
+        assertEquals(1, FlowProgress.files(classifier, ".classifier.zip").size(), "exactly one classifier trained");
+        final JsonNode report = client.mapper().readTree(Files.readAllBytes(FlowProgress.files(classifier, ".evaluation.json").getFirst()));
+        assertEquals(images, report.path("trainingRecords").asInt() + report.path("validationRecords").asInt(),
+                "every image's features reached training exactly once across the loss");
+        assertTrue(report.path("trainingSet").path("complete").asBoolean(), report.toString());
+        assertEquals(0, FlowProgress.files(work.resolve("failed")));
+        client.disableControllerServices(group);
+    }
+
+    /** The id of the connection from one processor to another in the group. */
+    private static String connectionInto(final NiFiRestClient client, final String group, final String sourceId, final String destinationId)
+            throws IOException {
+        for (final JsonNode connection : client.get("/process-groups/" + group + "/connections").path("connections")) {
+            final JsonNode component = connection.path("component");
+            if (sourceId.equals(component.path("source").path("id").asText()) && destinationId.equals(component.path("destination").path("id").asText())) {
+                return connection.path("id").asText();
+            }
+        }
+        throw new AssertionError("No connection " + sourceId + " -> " + destinationId);
     }
 
     private static TransferLearningRun.FeatureModel squeezeNet(final Path modelDirectory) {
@@ -262,6 +348,10 @@ class ClusterFlowsTest {
             Thread.sleep(1000);
         }
         throw new IOException(node + " kept changing for " + timeout);
+    }
+
+    private static long seconds(final long sinceNanos) {
+        return Duration.ofNanos(System.nanoTime() - sinceNanos).toSeconds();
     }
 
     private static long sum(final Map<String, Long> byNode) {
