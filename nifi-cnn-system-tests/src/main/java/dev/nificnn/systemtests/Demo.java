@@ -134,7 +134,7 @@ public final class Demo {
         }
     }
 
-    private static TransferLearningRun.FeatureModel chooseModel(final Map<String, String> options, final Path repository, final Path sharedData) {
+    static TransferLearningRun.FeatureModel chooseModel(final Map<String, String> options, final Path repository, final Path sharedData) {
         if (options.containsKey("manifest")) {
             final Path manifest = Path.of(options.get("manifest")).toAbsolutePath();
             return new TransferLearningRun.FeatureModel(manifest, Path.of(options.getOrDefault("model-directory", manifest.getParent().toString())),
@@ -152,7 +152,7 @@ public final class Demo {
                 + "or --manifest FILE [--model-directory DIR --layer NAME --pooling NONE|GLOBAL_AVERAGE]");
     }
 
-    private static void prepareImages(final Map<String, String> options, final Path sharedData, final Path training, final Path heldOut,
+    static void prepareImages(final Map<String, String> options, final Path sharedData, final Path training, final Path heldOut,
                                       final int perClass, final int heldOutPerClass) throws IOException {
         if (options.containsKey("images")) {
             splitClassFolders(Path.of(options.get("images")), training, heldOut, perClass, heldOutPerClass);
@@ -185,7 +185,7 @@ public final class Demo {
         }
     }
 
-    private static Map<String, String> parse(final String[] arguments) {
+    static Map<String, String> parse(final String[] arguments) {
         final Map<String, String> options = new HashMap<>();
         for (int index = 0; index < arguments.length; index++) {
             if (!arguments[index].startsWith("--")) {

@@ -34,6 +34,7 @@ public final class NiFiProcess {
     private final Path home;
     private final int httpPort;
     private final String maximumHeap;
+    private final List<String> extraArguments = new ArrayList<>();
     private Process process;
     private long processId = -1;
     private boolean detached;
@@ -47,6 +48,12 @@ public final class NiFiProcess {
     /** Starts NiFi in its own session (setsid) so that it outlives the launching command and its terminal's Ctrl-C. */
     public NiFiProcess detached() {
         this.detached = Files.isExecutable(Path.of("/usr/bin/setsid"));
+        return this;
+    }
+
+    /** Adds a JVM argument (e.g. a system property) to every later start. */
+    public NiFiProcess withJvmArgument(final String argument) {
+        extraArguments.add(argument);
         return this;
     }
 
@@ -70,6 +77,7 @@ public final class NiFiProcess {
         command.add("-Xms512m");
         command.add("-Xmx" + maximumHeap);
         command.addAll(JVM_FLAGS);
+        command.addAll(extraArguments);
         command.add("-Dnifi.properties.file.path=" + home.resolve("conf/nifi.properties"));
         command.add("-Dlogback.configurationFile=" + home.resolve("conf/logback.xml"));
         command.add("-Dorg.bytedeco.javacpp.cachedir=" + home.resolve("work/javacpp"));
@@ -117,6 +125,27 @@ public final class NiFiProcess {
             process = null;
         }
         Files.deleteIfExists(home.resolve(PID_FILE));
+    }
+
+    /**
+     * Kills NiFi at once by its process id (SIGKILL: no shutdown hook, nothing flushed that NiFi had not written), as a lost node
+     * dies; the home keeps its repositories for a later {@link #start}.
+     */
+    public void kill() throws InterruptedException, IOException {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.onExit().get(30, TimeUnit.SECONDS);
+            } catch (final ExecutionException | TimeoutException e) {
+                throw new IOException("NiFi process " + processId + " did not end after SIGKILL", e);
+            }
+            process = null;
+        }
+    }
+
+    /** Whether the process this object started is running. */
+    public boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     /** Stops the NiFi whose process id is recorded in the home's run/nifi.pid (the demo's stop command). */

@@ -218,6 +218,16 @@ public final class NiFiRestClient {
         put("/processors/" + processor.path("id").asText() + "/run-status", entity);
     }
 
+    /** The id of the first child process group of the parent with that name. */
+    public String childGroupId(final String parentGroupId, final String name) throws IOException {
+        for (final JsonNode child : get("/process-groups/" + parentGroupId + "/process-groups").path("processGroups")) {
+            if (name.equals(child.path("component").path("name").asText())) {
+                return child.path("id").asText();
+            }
+        }
+        throw new IOException("No process group named '" + name + "' in group " + parentGroupId);
+    }
+
     public JsonNode processorByName(final String groupId, final String processorName) throws IOException {
         for (final JsonNode processor : get("/process-groups/" + groupId + "/processors").path("processors")) {
             if (processorName.equals(processor.path("component").path("name").asText())) {
