@@ -117,20 +117,7 @@ public final class ClusterNodeHome {
 
     /** Copies the node's logs into the folder (kept when a test fails). */
     public void keepLogs(final Path destination) throws IOException {
-        copyLogs(home.resolve("logs"), destination);
-    }
-
-    /** Copies the files of a logs folder into destination (nothing when there is no such folder). */
-    static void copyLogs(final Path logs, final Path destination) throws IOException {
-        if (!Files.isDirectory(logs)) {
-            return;
-        }
-        Files.createDirectories(destination);
-        try (Stream<Path> files = Files.list(logs)) {
-            for (final Path file : files.toList()) {
-                Files.copy(file, destination.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        NiFiAssembly.copyLogs(home.resolve("logs"), destination);
     }
 
     /** Replaces the values of present keys and appends the missing ones. */

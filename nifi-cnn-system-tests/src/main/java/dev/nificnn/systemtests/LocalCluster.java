@@ -159,6 +159,6 @@ public final class LocalCluster {
         for (int index = 0; index < homes.size(); index++) {
             homes.get(index).keepLogs(destination.resolve("node-" + (index + 1)));
         }
-        ClusterNodeHome.copyLogs(zooKeeper.home().resolve("logs"), destination.resolve("zookeeper"));
+        NiFiAssembly.copyLogs(zooKeeper.home().resolve("logs"), destination.resolve("zookeeper"));
     }
 }

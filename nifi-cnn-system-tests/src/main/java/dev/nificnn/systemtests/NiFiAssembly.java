@@ -76,7 +76,11 @@ public final class NiFiAssembly {
 
     /** Copies NiFi's logs to the given folder (kept when a test fails). */
     public void keepLogs(final Path destination) throws IOException {
-        final Path logs = home.resolve("logs");
+        copyLogs(home.resolve("logs"), destination);
+    }
+
+    /** Copies the files of a logs folder into destination (nothing when there is no such folder). */
+    static void copyLogs(final Path logs, final Path destination) throws IOException {
         if (!Files.isDirectory(logs)) {
             return;
         }
