@@ -8,6 +8,7 @@ import dev.nificnn.image.ImageDecoder;
 import dev.nificnn.onnx.Classification;
 import dev.nificnn.onnx.OnnxModel;
 import dev.nificnn.onnx.ScoredClass;
+import dev.nificnn.review.ReviewRule;
 import dev.nificnn.services.OnnxModelProvider;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
@@ -62,7 +63,9 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = CnnAttributes.BATCH_WAIT_MILLISECONDS, description = "Milliseconds the batch waited for more images (Max Batch Wait)"),
         @WritesAttribute(attribute = CnnAttributes.PREPARE_MILLISECONDS, description = "Milliseconds the batch took to decode, resize and pack"),
         @WritesAttribute(attribute = CnnAttributes.GPU_MEMORY_MEBIBYTES, description = "On CUDA or TensorRT: MiB of GPU memory this NiFi held after the batch (nvidia-smi)"),
-        @WritesAttribute(attribute = CnnAttributes.INFERENCE_MILLISECONDS, description = "Milliseconds the batch's inference took")
+        @WritesAttribute(attribute = CnnAttributes.INFERENCE_MILLISECONDS, description = "Milliseconds the batch's inference took"),
+        @WritesAttribute(attribute = CnnAttributes.REVIEW_REASON, description = "On 'review': why the prediction needs a person"),
+        @WritesAttribute(attribute = CnnAttributes.REVIEW_MARGIN, description = "On 'review': top score minus the second, six decimals")
 })
 @SystemResourceConsideration(resource = SystemResource.MEMORY, description = "A batch holds Batch Size decoded images as float tensors"
         + " (for 224 x 224 inputs, 0.6 MB each) plus the model's activations.")
@@ -76,6 +79,15 @@ import java.util.concurrent.TimeUnit;
                 Set "Top K" to the number of candidate classes wanted in cnn.top.k.
                 Connect "success" to RouteOnAttribute with e.g. cat = ${cnn.label:contains('cat'):and(${cnn.score:gt(0.5)})}.
                 Connect "failure" to a place where undecodable images are looked at; cnn.error says why.
+                """
+)
+@UseCase(
+        description = "Send the images the model is unsure of to a person instead of acting on a doubtful label.",
+        keywords = {"review", "low confidence", "human in the loop"},
+        configuration = """
+                Set "Review Score Threshold" (e.g. 0.5) and/or "Review Margin" (e.g. 0.1): a "review" relationship appears.
+                Connect "review" to PutFile with Directory <review folder>/${cnn.label}: the image (the content is unchanged) lands in a
+                folder per predicted label, with cnn.review.reason saying why.
                 """
 )
 public class ClassifyImage extends AbstractProcessor {
@@ -125,12 +137,16 @@ public class ClassifyImage extends AbstractProcessor {
             .description("FlowFiles that cannot be decoded or whose inference failed, with cnn.error")
             .build();
 
+    public static final PropertyDescriptor REVIEW_SCORE_THRESHOLD = ReviewRouting.REVIEW_SCORE_THRESHOLD;
+    public static final PropertyDescriptor REVIEW_MARGIN = ReviewRouting.REVIEW_MARGIN;
+    public static final Relationship REL_REVIEW = ReviewRouting.REL_REVIEW;
+
     private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(MODEL_SERVICE, BATCH_SIZE, BatchCollector.MAX_BATCH_WAIT, TOP_K, OUTPUT_DESTINATION, MAXIMUM_IMAGE_PIXELS,
-            JPEG_DRAFT_DECODING);
-    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
+            JPEG_DRAFT_DECODING, REVIEW_SCORE_THRESHOLD, REVIEW_MARGIN);
     private static final ObjectMapper OBJECT_MAPPER = new ObjectMapper();
 
     private final InferenceCounters counters = new InferenceCounters();
+    private final ReviewRouting reviewRouting = new ReviewRouting(Set.of(REL_SUCCESS, REL_FAILURE));
     private volatile InferenceBatchStep step;
 
     @Override
@@ -140,7 +156,12 @@ public class ClassifyImage extends AbstractProcessor {
 
     @Override
     public Set<Relationship> getRelationships() {
-        return RELATIONSHIPS;
+        return reviewRouting.relationships();
+    }
+
+    @Override
+    public void onPropertyModified(final PropertyDescriptor descriptor, final String oldValue, final String newValue) {
+        reviewRouting.onPropertyModified(descriptor, newValue);
     }
 
     @OnScheduled
@@ -154,15 +175,34 @@ public class ClassifyImage extends AbstractProcessor {
     public void onTrigger(final ProcessContext context, final ProcessSession session) throws ProcessException {
         final int topK = context.getProperty(TOP_K).asInteger();
         final boolean writeContent = context.getProperty(OUTPUT_DESTINATION).asAllowableValue(OutputDestination.class) == OutputDestination.CONTENT;
+        final ReviewRule reviewRule = ReviewRouting.rule(context);
         step.run(context, session, context.getProperty(MODEL_SERVICE).asControllerService(OnnxModelProvider.class),
                 context.getProperty(BATCH_SIZE).asInteger(), model -> List.of(model.manifest().output().name()), ran -> {
                     final OnnxModel model = ran.model();
                     final long inferenceMillis = TimeUnit.NANOSECONDS.toMillis(ran.times().inferenceNanos());
+                    long reviewed = 0;
                     for (int i = 0; i < ran.succeeded().size(); i++) {
-                        final List<ScoredClass> classes = Classification.topK(ran.outputs(i)[0], model.manifest().output().kind(), model.labels(), topK);
-                        final FlowFile classifiedFlowFile = classified(session, ran.succeeded().get(i), classes, model.modelId(), ran.providerName(),
+                        // At least two classes, for the margin between the top two, whatever Top K asks for.
+                        final List<ScoredClass> ranked = Classification.topK(ran.outputs(i)[0], model.manifest().output().kind(), model.labels(),
+                                Math.max(topK, 2));
+                        final List<ScoredClass> classes = ranked.subList(0, Math.min(topK, ranked.size()));
+                        FlowFile classifiedFlowFile = classified(session, ran.succeeded().get(i), classes, model.modelId(), ran.providerName(),
                                 writeContent, inferenceMillis);
-                        session.transfer(InferenceCounters.putAttributes(session, classifiedFlowFile, ran.times()), REL_SUCCESS);
+                        classifiedFlowFile = InferenceCounters.putAttributes(session, classifiedFlowFile, ran.times());
+                        final double topScore = ranked.getFirst().score();
+                        final double secondScore = ranked.size() > 1 ? ranked.get(1).score() : Double.NaN;
+                        final String reviewReason = reviewRule.reason(topScore, secondScore);
+                        if (reviewReason == null) {
+                            session.transfer(classifiedFlowFile, REL_SUCCESS);
+                        } else {
+                            classifiedFlowFile = session.putAllAttributes(classifiedFlowFile, Map.of(CnnAttributes.REVIEW_REASON, reviewReason,
+                                    CnnAttributes.REVIEW_MARGIN, CnnAttributes.score(ReviewRule.margin(topScore, secondScore))));
+                            session.transfer(classifiedFlowFile, REL_REVIEW);
+                            reviewed++;
+                        }
+                    }
+                    if (reviewed > 0) {
+                        session.adjustCounter("Images sent to review", reviewed, false);
                     }
                 });
     }

@@ -65,6 +65,10 @@ public final class CnnAttributes {
     public static final String TRAINING_TRIGGER = "cnn.training.trigger";
     public static final String TRAINING_CLASS_COUNTS = "cnn.training.class.counts";
 
+    /** A prediction sent to review (ClassifyImage, ScoreImageClassifier): why, and the gap between its top two classes. */
+    public static final String REVIEW_REASON = "cnn.review.reason";
+    public static final String REVIEW_MARGIN = "cnn.review.margin";
+
     private CnnAttributes() {
     }
 

@@ -7,6 +7,7 @@ import dev.nificnn.services.AllowableChoices;
 import dev.nificnn.services.OnnxModelProvider;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
+import org.apache.nifi.annotation.behavior.ReadsAttributes;
 import org.apache.nifi.annotation.behavior.SupportsBatching;
 import org.apache.nifi.annotation.behavior.SystemResource;
 import org.apache.nifi.annotation.behavior.SystemResourceConsideration;
@@ -57,11 +58,15 @@ import java.util.Set;
 @CapabilityDescription("Extracts features from images with a convolutional neural network run by an OnnxModelService: runs up to Batch Size"
         + " FlowFiles (encoded images, or .npy tensors from PrepareImage) through the model in one inference, reads a named layer"
         + " (a tap of the model manifest such as AlexNet's fc7, or any tensor the service taps), optionally pools it over its"
-        + " spatial dimensions and L2-normalises it, and writes one record per image (features, label, source, model, layer) with the"
+        + " spatial dimensions and L2-normalises it, and writes one record per image (features, label, source, source_directory, model, layer) with the"
         + " configured Record Writer: one output FlowFile per batch. The inputs go to original; those that cannot be decoded or fail"
         + " at inference go to failure with cnn.error.")
 @SeeAlso(classNames = {"dev.nificnn.services.OnnxModelService", "dev.nificnn.processors.ClassifyImage"})
-@ReadsAttribute(attribute = "filename", description = "Written to the record's source field")
+@ReadsAttributes({
+        @ReadsAttribute(attribute = "filename", description = "Written to the record's source field"),
+        @ReadsAttribute(attribute = "absolute.path", description = "Written to the record's source_directory field (ListFile, GetFile and"
+                + " ListImageDataset set it), so that a later step can fetch the image again, e.g. for review")
+})
 @WritesAttributes({
         @WritesAttribute(attribute = "record.count", description = "Number of records (images) in the output FlowFile"),
         @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
@@ -100,6 +105,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
             new RecordField(RecordFields.FEATURES, RecordFieldType.ARRAY.getArrayDataType(RecordFieldType.FLOAT.getDataType()), false),
             new RecordField(RecordFields.LABEL, RecordFieldType.STRING.getDataType(), true),
             new RecordField(RecordFields.SOURCE, RecordFieldType.STRING.getDataType(), true),
+            new RecordField(RecordFields.SOURCE_DIRECTORY, RecordFieldType.STRING.getDataType(), true),
             new RecordField(RecordFields.MODEL, RecordFieldType.STRING.getDataType(), false),
             new RecordField(RecordFields.LAYER, RecordFieldType.STRING.getDataType(), false)));
 
@@ -257,6 +263,7 @@ public class ExtractImageFeatures extends AbstractProcessor {
             values.put(RecordFields.FEATURES, boxed);
             values.put(RecordFields.LABEL, label == null || label.isEmpty() ? null : label);
             values.put(RecordFields.SOURCE, flowFile.getAttribute(CoreAttributes.FILENAME.key()));
+            values.put(RecordFields.SOURCE_DIRECTORY, flowFile.getAttribute(CoreAttributes.ABSOLUTE_PATH.key()));
             values.put(RecordFields.MODEL, model.modelId());
             values.put(RecordFields.LAYER, layer);
             records.add(new MapRecord(FEATURE_SCHEMA, values));

@@ -10,6 +10,8 @@ public final class RecordFields {
     public static final String FEATURES = "features";
     public static final String LABEL = "label";
     public static final String SOURCE = "source";
+    /** The folder the image was read from (its absolute.path attribute), so that a flow can fetch the image again, e.g. for review. */
+    public static final String SOURCE_DIRECTORY = "source_directory";
     public static final String MODEL = "model";
     public static final String LAYER = "layer";
 
@@ -17,6 +19,8 @@ public final class RecordFields {
     public static final String PREDICTED_LABEL = "predicted_label";
     public static final String PREDICTED_INDEX = "predicted_index";
     public static final String PREDICTED_SCORE = "predicted_score";
+    /** Why a scored record was sent to review (only in records routed to review). */
+    public static final String REVIEW_REASON = "review_reason";
 
     /** The top K classes, best first, each {label, index, score}: in scored records, in ClassifyImage's JSON and in cnn.top.k. */
     public static final String TOP_K = "top_k";

@@ -4,6 +4,7 @@ import dev.nificnn.classifier.ClassifierInputException;
 import dev.nificnn.classifier.ClassifierModel;
 import dev.nificnn.classifier.FeatureValues;
 import dev.nificnn.onnx.ModelUnavailableException;
+import dev.nificnn.review.ReviewRule;
 import dev.nificnn.services.ImageClassifierProvider;
 import org.apache.nifi.annotation.behavior.InputRequirement;
 import org.apache.nifi.annotation.behavior.SupportsBatching;
@@ -23,6 +24,7 @@ import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.processor.io.StreamCallback;
 import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.schema.access.SchemaNotFoundException;
 import org.apache.nifi.serialization.RecordReader;
 import org.apache.nifi.serialization.RecordReaderFactory;
 import org.apache.nifi.serialization.RecordSetWriter;
@@ -35,6 +37,7 @@ import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordFieldType;
 import org.apache.nifi.serialization.record.RecordSchema;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /** Adds the predicted label, its probability and the top K labels of a trained classifier to each feature record. */
 @Tags({"cnn", "classifier", "scoring", "inference", "machine learning", "deeplearning4j", "features", "record"})
@@ -60,7 +64,12 @@ import java.util.Set;
     @WritesAttribute(attribute = CnnAttributes.SCORE, description = "Its probability, six decimals, when the FlowFile holds one record"),
     @WritesAttribute(attribute = "record.count", description = "Number of records written"),
     @WritesAttribute(attribute = "mime.type", description = "The Record Writer's MIME type"),
-    @WritesAttribute(attribute = CnnAttributes.ERROR, description = "Why the FlowFile went to failure")
+    @WritesAttribute(attribute = CnnAttributes.ERROR, description = "Why the FlowFile went to failure"),
+    @WritesAttribute(attribute = CnnAttributes.REVIEW_REASON, description = "On a review FlowFile (one record): why it needs review"),
+    @WritesAttribute(attribute = CnnAttributes.REVIEW_MARGIN, description = "On a review FlowFile: top score minus the second, six decimals"),
+    @WritesAttribute(attribute = "filename", description = "On a review FlowFile: the image's file name (the record's source field)"),
+    @WritesAttribute(attribute = "absolute.path", description = "On a review FlowFile: the image's folder (the record's source_directory field),"
+            + " so that FetchFile's default ${absolute.path}/${filename} fetches the image")
 })
 @UseCase(description = "Classify new images with a classifier trained inside the flow.",
         configuration = """
@@ -68,6 +77,16 @@ import java.util.Set;
                 Set Classifier Model Service to a ClassifierModelService pointing at the artifact TrainImageClassifier wrote.
                 Set Record Reader and Record Writer (for example JsonTreeReader and JsonRecordSetWriter); keep Feature Field 'features'.
                 Route on cnn.label (RouteOnAttribute) for single-image FlowFiles, or on predicted_label (PartitionRecord) for record sets.
+                """)
+@UseCase(description = "Send the predictions the classifier is unsure of to a person, one image at a time, so that the next training run learns them.",
+        keywords = {"review", "active learning", "human in the loop", "low confidence"},
+        configuration = """
+                Set Review Score Threshold (e.g. 0.6) and/or Review Margin (e.g. 0.2): a 'review' relationship appears.
+                Connect 'review' to FetchFile (File to Fetch left at ${absolute.path}/${filename}: each review FlowFile names its image),
+                then to PutFile with Directory <review folder>/${cnn.label}: one folder per predicted label.
+                A person moves each reviewed image into its right class folder of the training tree; ListImageDataset lists the changed
+                tree as a new dataset and TrainImageClassifier trains the next classifier on all of it.
+                templates/review-low-confidence.json is this flow.
                 """)
 @SeeAlso({TrainImageClassifier.class})
 public class ScoreImageClassifier extends AbstractProcessor {
@@ -129,8 +148,14 @@ public class ScoreImageClassifier extends AbstractProcessor {
             .description("FlowFiles that could not be scored, unchanged, with the reason in cnn.error")
             .build();
 
-    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(RECORD_READER, RECORD_WRITER, CLASSIFIER_MODEL_SERVICE, FEATURE_FIELD, TOP_K);
-    private static final Set<Relationship> RELATIONSHIPS = Set.of(REL_SUCCESS, REL_FAILURE);
+    public static final PropertyDescriptor REVIEW_SCORE_THRESHOLD = ReviewRouting.REVIEW_SCORE_THRESHOLD;
+    public static final PropertyDescriptor REVIEW_MARGIN = ReviewRouting.REVIEW_MARGIN;
+    public static final Relationship REL_REVIEW = ReviewRouting.REL_REVIEW;
+
+    private static final List<PropertyDescriptor> PROPERTY_DESCRIPTORS = List.of(RECORD_READER, RECORD_WRITER, CLASSIFIER_MODEL_SERVICE, FEATURE_FIELD, TOP_K,
+            REVIEW_SCORE_THRESHOLD, REVIEW_MARGIN);
+
+    private final ReviewRouting reviewRouting = new ReviewRouting(Set.of(REL_SUCCESS, REL_FAILURE));
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -139,7 +164,12 @@ public class ScoreImageClassifier extends AbstractProcessor {
 
     @Override
     public Set<Relationship> getRelationships() {
-        return RELATIONSHIPS;
+        return reviewRouting.relationships();
+    }
+
+    @Override
+    public void onPropertyModified(final PropertyDescriptor descriptor, final String oldValue, final String newValue) {
+        reviewRouting.onPropertyModified(descriptor, newValue);
     }
 
     /** Returns the output schema: the input's fields with the four prediction fields added (replacing any of the same name). */
@@ -155,6 +185,13 @@ public class ScoreImageClassifier extends AbstractProcessor {
         fields.add(new RecordField(RecordFields.PREDICTED_INDEX, RecordFieldType.INT.getDataType()));
         fields.add(new RecordField(RecordFields.PREDICTED_SCORE, RecordFieldType.DOUBLE.getDataType()));
         fields.add(new RecordField(RecordFields.TOP_K, RecordFieldType.ARRAY.getArrayDataType(RecordFieldType.RECORD.getRecordDataType(TOP_K_SCHEMA))));
+        return new SimpleRecordSchema(fields);
+    }
+
+    /** The schema of a review record: the scored record's fields and why it needs review. */
+    static RecordSchema reviewSchema(final RecordSchema scoredSchema) {
+        final List<RecordField> fields = new ArrayList<>(scoredSchema.getFields());
+        fields.add(new RecordField(RecordFields.REVIEW_REASON, RecordFieldType.STRING.getDataType()));
         return new SimpleRecordSchema(fields);
     }
 
@@ -178,10 +215,28 @@ public class ScoreImageClassifier extends AbstractProcessor {
         }
         try {
             final Map<String, String> attributes = new HashMap<>();
-            flowFile = session.write(flowFile, scoreRecords(context, flowFile, model, attributes));
+            final List<ReviewItem> reviews = new ArrayList<>();
+            flowFile = session.write(flowFile, scoreRecords(context, flowFile, model, attributes, reviews));
+            final int scored = Integer.parseInt(attributes.get("record.count"));
+            for (final ReviewItem review : reviews) {
+                FlowFile reviewFlowFile = session.create(flowFile);
+                reviewFlowFile = session.write(reviewFlowFile, out -> out.write(review.content()));
+                reviewFlowFile = session.putAllAttributes(reviewFlowFile, review.attributes());
+                session.transfer(reviewFlowFile, REL_REVIEW);
+            }
+            session.adjustCounter("Records scored", scored + reviews.size(), false);
+            if (!reviews.isEmpty()) {
+                session.adjustCounter("Records sent to review", reviews.size(), false);
+            }
+            if (scored == 0 && !reviews.isEmpty()) {
+                // Every record went to review, each in a FlowFile of its own: an empty record set would only be noise downstream.
+                session.remove(flowFile);
+                return;
+            }
             flowFile = session.putAllAttributes(flowFile, attributes);
-            session.getProvenanceReporter().modifyContent(flowFile, "Scored " + attributes.get("record.count") + " records with "
-                    + model.metadata().selectedClassifier(), (System.nanoTime() - started) / 1_000_000);
+            session.getProvenanceReporter().modifyContent(flowFile, "Scored " + (scored + reviews.size()) + " records with "
+                    + model.metadata().selectedClassifier() + (reviews.isEmpty() ? "" : "; " + reviews.size() + " sent to review"),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             session.transfer(flowFile, REL_SUCCESS);
         } catch (final ProcessException | IllegalStateException e) {
             final String reason = e.getCause() instanceof ClassifierInputException ? e.getCause().getMessage()
@@ -194,11 +249,12 @@ public class ScoreImageClassifier extends AbstractProcessor {
 
     /** Writes the FlowFile's records scored; puts the writer's attributes, and a single record's prediction, in {@code attributes}. */
     private StreamCallback scoreRecords(final ProcessContext context, final FlowFile flowFile, final ClassifierModel model,
-                                        final Map<String, String> attributes) {
+                                        final Map<String, String> attributes, final List<ReviewItem> reviews) {
         final RecordReaderFactory readerFactory = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
         final RecordSetWriterFactory writerFactory = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
         final String featureField = context.getProperty(FEATURE_FIELD).getValue();
         final int topK = context.getProperty(TOP_K).asInteger();
+        final ReviewRule reviewRule = ReviewRouting.rule(context);
         final Map<String, String> originalAttributes = flowFile.getAttributes();
         final long inputSize = flowFile.getSize();
         return (in, out) -> {
@@ -207,7 +263,9 @@ public class ScoreImageClassifier extends AbstractProcessor {
                 final RecordSchema writeSchema = writerFactory.getSchema(originalAttributes, outputSchema);
                 try (RecordSetWriter writer = writerFactory.createWriter(getLogger(), writeSchema, out, originalAttributes)) {
                     writer.beginRecordSet();
-                    final BatchScorer scorer = new BatchScorer(model, outputSchema, topK, writer);
+                    final ReviewWriter reviewWriter = reviewRule.enabled()
+                            ? new ReviewWriter(writerFactory, reviewSchema(outputSchema), originalAttributes, reviews) : null;
+                    final BatchScorer scorer = new BatchScorer(model, outputSchema, topK, writer, reviewRule, reviewWriter);
                     Record record;
                     while ((record = reader.nextRecord()) != null) {
                         scorer.add(record, featureField);
@@ -217,7 +275,7 @@ public class ScoreImageClassifier extends AbstractProcessor {
                     attributes.putAll(result.getAttributes());
                     attributes.put("record.count", Integer.toString(result.getRecordCount()));
                     attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
-                    if (result.getRecordCount() == 1) {
+                    if (result.getRecordCount() == 1 && reviews.isEmpty()) {
                         attributes.put(CnnAttributes.LABEL, scorer.lastLabel);
                         attributes.put(CnnAttributes.LABEL_INDEX, Integer.toString(scorer.lastIndex));
                         attributes.put(CnnAttributes.SCORE, CnnAttributes.score(scorer.lastScore));
@@ -240,6 +298,8 @@ public class ScoreImageClassifier extends AbstractProcessor {
         private final RecordSchema outputSchema;
         private final int topK;
         private final RecordSetWriter writer;
+        private final ReviewRule reviewRule;
+        private final ReviewWriter reviewWriter;
         private final int featureLength;
         private final float[] features;
         private final List<Record> records = new ArrayList<>(SCORING_BATCH_RECORDS);
@@ -248,11 +308,14 @@ public class ScoreImageClassifier extends AbstractProcessor {
         private int lastIndex;
         private double lastScore;
 
-        BatchScorer(final ClassifierModel model, final RecordSchema outputSchema, final int topK, final RecordSetWriter writer) {
+        BatchScorer(final ClassifierModel model, final RecordSchema outputSchema, final int topK, final RecordSetWriter writer,
+                    final ReviewRule reviewRule, final ReviewWriter reviewWriter) {
             this.model = model;
             this.outputSchema = outputSchema;
             this.topK = topK;
             this.writer = writer;
+            this.reviewRule = reviewRule;
+            this.reviewWriter = reviewWriter;
             this.featureLength = model.featureLength();
             this.features = new float[SCORING_BATCH_RECORDS * featureLength];
         }
@@ -286,9 +349,11 @@ public class ScoreImageClassifier extends AbstractProcessor {
             final int classCount = labels.size();
             final float[] probabilities = model.probabilities(features, records.size());
             for (int row = 0; row < records.size(); row++) {
-                final int[] top = model.topClasses(probabilities, row, topK);
-                final List<Record> topRecords = new ArrayList<>(top.length);
-                for (final int classIndex : top) {
+                // At least two classes, for the margin between the top two, whatever Top K asks for.
+                final int[] top = model.topClasses(probabilities, row, Math.max(topK, 2));
+                final List<Record> topRecords = new ArrayList<>(topK);
+                for (int rank = 0; rank < Math.min(topK, top.length); rank++) {
+                    final int classIndex = top[rank];
                     final Map<String, Object> entry = new LinkedHashMap<>();
                     entry.put(RecordFields.LABEL, labels.get(classIndex));
                     entry.put(RecordFields.INDEX, classIndex);
@@ -303,9 +368,69 @@ public class ScoreImageClassifier extends AbstractProcessor {
                 values.put(RecordFields.PREDICTED_INDEX, lastIndex);
                 values.put(RecordFields.PREDICTED_SCORE, CnnAttributes.roundedScore(lastScore));
                 values.put(RecordFields.TOP_K, topRecords.toArray());
-                writer.write(new MapRecord(outputSchema, values));
+                final double secondScore = top.length > 1 ? probabilities[row * classCount + top[1]] : Double.NaN;
+                final String reviewReason = reviewWriter == null ? null : reviewRule.reason(lastScore, secondScore);
+                if (reviewReason == null) {
+                    writer.write(new MapRecord(outputSchema, values));
+                } else {
+                    reviewWriter.write(values, lastLabel, lastIndex, lastScore, ReviewRule.margin(lastScore, secondScore), reviewReason);
+                }
             }
             records.clear();
+        }
+    }
+
+    /** A record sent to review: its written content and the attributes of the FlowFile that will carry it alone. */
+    private record ReviewItem(byte[] content, Map<String, String> attributes) {
+    }
+
+    /**
+     * Writes each review record on its own with the Record Writer, into memory: a review record is one image (a few KB), and the
+     * FlowFiles carrying them can only be created once the input's content stream is closed.
+     */
+    private final class ReviewWriter {
+
+        private final RecordSetWriterFactory writerFactory;
+        private final RecordSchema schema;
+        private final Map<String, String> inputAttributes;
+        private final List<ReviewItem> reviews;
+
+        ReviewWriter(final RecordSetWriterFactory writerFactory, final RecordSchema schema, final Map<String, String> inputAttributes,
+                     final List<ReviewItem> reviews) {
+            this.writerFactory = writerFactory;
+            this.schema = schema;
+            this.inputAttributes = inputAttributes;
+            this.reviews = reviews;
+        }
+
+        void write(final Map<String, Object> values, final String label, final int index, final double score, final double margin,
+                   final String reason) throws IOException {
+            values.put(RecordFields.REVIEW_REASON, reason);
+            final ByteArrayOutputStream content = new ByteArrayOutputStream();
+            final Map<String, String> attributes = new HashMap<>();
+            try (RecordSetWriter writer = writerFactory.createWriter(getLogger(), writerFactory.getSchema(inputAttributes, schema), content, inputAttributes)) {
+                writer.beginRecordSet();
+                writer.write(new MapRecord(schema, values));
+                final WriteResult result = writer.finishRecordSet();
+                attributes.putAll(result.getAttributes());
+                attributes.put(CoreAttributes.MIME_TYPE.key(), writer.getMimeType());
+            } catch (final SchemaNotFoundException e) {
+                throw new IOException("The review record's schema: " + e.getMessage(), e);
+            }
+            attributes.put("record.count", "1");
+            attributes.put(CnnAttributes.LABEL, label);
+            attributes.put(CnnAttributes.LABEL_INDEX, Integer.toString(index));
+            attributes.put(CnnAttributes.SCORE, CnnAttributes.score(score));
+            attributes.put(CnnAttributes.REVIEW_MARGIN, CnnAttributes.score(margin));
+            attributes.put(CnnAttributes.REVIEW_REASON, reason);
+            final Object source = values.get(RecordFields.SOURCE);
+            attributes.put(CoreAttributes.FILENAME.key(), source == null ? inputAttributes.get(CoreAttributes.FILENAME.key()) + "-review-" + (reviews.size() + 1)
+                    : source.toString());
+            final Object directory = values.get(RecordFields.SOURCE_DIRECTORY);
+            if (directory != null) {
+                attributes.put(CoreAttributes.ABSOLUTE_PATH.key(), directory.toString());
+            }
+            reviews.add(new ReviewItem(content.toByteArray(), attributes));
         }
     }
 }

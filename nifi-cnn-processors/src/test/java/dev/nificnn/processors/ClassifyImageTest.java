@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Classifies the shared test photos with the real SqueezeNet 1.1 (fp32 and fp16), preprocessed only as the manifest says. */
@@ -141,6 +142,57 @@ class ClassifyImageTest {
         }
         assertEquals(2, runner.getCounterValue(InferenceCounters.IMAGES));
         assertEquals(1, runner.getCounterValue(InferenceCounters.BATCHES));
+    }
+
+    /** fish.png's top-1 (about 0.67) is under the 0.8 threshold, kitten_224.png's (about 0.94) is not; the margin test alone too. */
+    @Test
+    void sendsUnsurePredictionsToReviewWithTheReason() throws Exception {
+        addSqueezeNet(runner, "squeezenet1.1-fp32.json");
+        assertFalse(runner.getProcessor().getRelationships().contains(ClassifyImage.REL_REVIEW), "no review relationship while review is off");
+        runner.setProperty(ClassifyImage.REVIEW_SCORE_THRESHOLD, "0.8");
+        runner.setProperty(ClassifyImage.TOP_K, "1");
+        assertTrue(runner.getProcessor().getRelationships().contains(ClassifyImage.REL_REVIEW));
+        runner.enqueue(kitten, Map.of("filename", "kitten_224.png"));
+        runner.enqueue(fish, Map.of("filename", "fish.png"));
+        runner.run();
+
+        runner.assertTransferCount(ClassifyImage.REL_SUCCESS, 1);
+        runner.assertTransferCount(ClassifyImage.REL_REVIEW, 1);
+        final MockFlowFile confident = runner.getFlowFilesForRelationship(ClassifyImage.REL_SUCCESS).getFirst();
+        confident.assertAttributeEquals("filename", "kitten_224.png");
+        confident.assertAttributeNotExists(CnnAttributes.REVIEW_REASON);
+        final MockFlowFile unsure = runner.getFlowFilesForRelationship(ClassifyImage.REL_REVIEW).getFirst();
+        unsure.assertAttributeEquals("filename", "fish.png");
+        unsure.assertContentEquals(fish);
+        final double score = Double.parseDouble(unsure.getAttribute(CnnAttributes.SCORE));
+        assertTrue(score > 0.5 && score < 0.8, "fish.png's top score " + score);
+        assertTrue(unsure.getAttribute(CnnAttributes.REVIEW_REASON).startsWith("top score " + unsure.getAttribute(CnnAttributes.SCORE) + " below 0.8"),
+                unsure.getAttribute(CnnAttributes.REVIEW_REASON));
+        // Top K 1 still measures the margin against the second class.
+        final double margin = Double.parseDouble(unsure.getAttribute(CnnAttributes.REVIEW_MARGIN));
+        assertTrue(margin > 0 && margin < score, "margin " + margin);
+        assertEquals(1, new ObjectMapper().readTree(unsure.getAttribute(CnnAttributes.TOP_K)).size());
+        assertEquals(1, runner.getCounterValue("Images sent to review"));
+
+        // The margin test alone: the kitten's top two are far apart, the fish's closer.
+        runner.clearTransferState();
+        runner.removeProperty(ClassifyImage.REVIEW_SCORE_THRESHOLD);
+        runner.setProperty(ClassifyImage.REVIEW_MARGIN, Double.toString(margin + 0.01));
+        runner.enqueue(kitten, Map.of("filename", "kitten_224.png"));
+        runner.enqueue(fish, Map.of("filename", "fish.png"));
+        runner.run();
+        runner.assertTransferCount(ClassifyImage.REL_SUCCESS, 1);
+        runner.assertTransferCount(ClassifyImage.REL_REVIEW, 1);
+        assertTrue(runner.getFlowFilesForRelationship(ClassifyImage.REL_REVIEW).getFirst().getAttribute(CnnAttributes.REVIEW_REASON).startsWith("margin "));
+    }
+
+    @Test
+    void rejectsAReviewThresholdOutsideZeroToOne() {
+        runner.setProperty(ClassifyImage.REVIEW_SCORE_THRESHOLD, "1.5");
+        runner.assertNotValid();
+        runner.setProperty(ClassifyImage.REVIEW_SCORE_THRESHOLD, "0.5");
+        runner.setProperty(ClassifyImage.REVIEW_MARGIN, "-0.1");
+        runner.assertNotValid();
     }
 
     @Test

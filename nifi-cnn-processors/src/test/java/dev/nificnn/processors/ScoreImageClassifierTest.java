@@ -101,6 +101,60 @@ class ScoreImageClassifierTest {
         assertEquals(1, runner.getProvenanceEvents().stream().filter(event -> event.getEventType().name().equals("CONTENT_MODIFIED")).count());
     }
 
+    /**
+     * Overlapping clusters (spread 1.5): the records the classifier is unsure of leave one by one on 'review', each named after its
+     * image and folder so that FetchFile can fetch the image again; the confident ones stay together on 'success'; none is lost, and
+     * the reviewed ones are the ones it gets wrong far more often.
+     */
+    @Test
+    void sendsEachUnsureRecordToReviewOnItsOwnAndKeepsTheRestTogether() throws Exception {
+        assertFalse(runner.getProcessor().getRelationships().contains(ScoreImageClassifier.REL_REVIEW), "no review relationship while review is off");
+        runner.setProperty(ScoreImageClassifier.REVIEW_SCORE_THRESHOLD, "0.9");
+        assertTrue(runner.getProcessor().getRelationships().contains(ScoreImageClassifier.REL_REVIEW));
+        final FeatureMatrix overlapping = GaussianClusters.matrix(300, FEATURES, 3, 1.5, 21);
+        final String json = FeatureRecordsJson.of(overlapping).replace("\"source\":", "\"source_directory\":\"/data/pool\",\"source\":");
+        runner.enqueue(json, Map.of("filename", "batch-1"));
+        runner.run();
+
+        runner.assertTransferCount(ScoreImageClassifier.REL_FAILURE, 0);
+        runner.assertTransferCount(ScoreImageClassifier.REL_SUCCESS, 1);
+        final MockFlowFile confident = runner.getFlowFilesForRelationship(ScoreImageClassifier.REL_SUCCESS).getFirst();
+        final JsonNode confidentRecords = MAPPER.readTree(confident.getContent());
+        final List<MockFlowFile> reviews = runner.getFlowFilesForRelationship(ScoreImageClassifier.REL_REVIEW);
+        assertEquals(300, confidentRecords.size() + reviews.size(), "every record is either scored or sent to review");
+        confident.assertAttributeEquals("record.count", Integer.toString(confidentRecords.size()));
+        assertTrue(reviews.size() >= 15 && confidentRecords.size() >= 100, reviews.size() + " reviewed of 300");
+        int confidentCorrect = 0;
+        for (final JsonNode record : confidentRecords) {
+            assertTrue(record.get("predicted_score").asDouble() >= 0.9);
+            assertFalse(record.has("review_reason"));
+            confidentCorrect += record.get("label").asText().equals(record.get("predicted_label").asText()) ? 1 : 0;
+        }
+        int reviewCorrect = 0;
+        for (final MockFlowFile review : reviews) {
+            review.assertAttributeEquals("record.count", "1");
+            review.assertAttributeEquals("absolute.path", "/data/pool");
+            assertTrue(review.getAttribute("filename").matches("image-\\d+\\.png"), review.getAttribute("filename"));
+            final double score = Double.parseDouble(review.getAttribute(CnnAttributes.SCORE));
+            assertTrue(score < 0.9, "score " + score);
+            assertTrue(review.getAttribute(CnnAttributes.REVIEW_REASON).startsWith("top score "));
+            final JsonNode record = MAPPER.readTree(review.getContent()).get(0);
+            assertEquals(review.getAttribute("filename"), record.get("source").asText());
+            assertEquals(review.getAttribute(CnnAttributes.LABEL), record.get("predicted_label").asText());
+            assertEquals(review.getAttribute(CnnAttributes.REVIEW_REASON), record.get("review_reason").asText());
+            assertEquals(score - Double.parseDouble(review.getAttribute(CnnAttributes.REVIEW_MARGIN)), record.get("top_k").get(1).get("score").asDouble(), 2e-6,
+                    "the margin is the gap to the second class");
+            reviewCorrect += record.get("label").asText().equals(record.get("predicted_label").asText()) ? 1 : 0;
+        }
+        final double confidentAccuracy = (double) confidentCorrect / confidentRecords.size();
+        final double reviewAccuracy = (double) reviewCorrect / reviews.size();
+        System.out.printf("review at 0.9: %d of 300 reviewed (accuracy %.3f), %d confident (accuracy %.3f)%n", reviews.size(), reviewAccuracy,
+                confidentRecords.size(), confidentAccuracy);
+        assertTrue(confidentAccuracy > reviewAccuracy + 0.15, "confident " + confidentAccuracy + " vs reviewed " + reviewAccuracy);
+        assertEquals(300, runner.getCounterValue("Records scored"));
+        assertEquals(reviews.size(), runner.getCounterValue("Records sent to review"));
+    }
+
     @Test
     void writesThroughAnAvroWriter() throws Exception {
         // Avro names allow no dots: the output fields are named so that the fast binary writer works.
