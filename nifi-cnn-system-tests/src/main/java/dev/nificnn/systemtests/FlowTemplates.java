@@ -22,7 +22,8 @@ public final class FlowTemplates {
     public static final String CLASSIFY_IMAGES = "classify-images";
     public static final String TRAIN_IMAGE_CLASSIFIER = "train-image-classifier";
     public static final String SCORE_IMAGES = "score-images";
-    public static final List<String> NAMES = List.of(CLASSIFY_IMAGES, TRAIN_IMAGE_CLASSIFIER, SCORE_IMAGES);
+    public static final String REVIEW_LOW_CONFIDENCE = "review-low-confidence";
+    public static final List<String> NAMES = List.of(CLASSIFY_IMAGES, TRAIN_IMAGE_CLASSIFIER, SCORE_IMAGES, REVIEW_LOW_CONFIDENCE);
 
     static final String STANDARD = "org.apache.nifi.processors.standard.";
     static final String JSON_WRITER = "org.apache.nifi.json.JsonRecordSetWriter";
@@ -94,6 +95,12 @@ public final class FlowTemplates {
                 parameters.put("execution.provider", "AUTO");
                 parameters.put("inference.threads", "1");
             }
+            case REVIEW_LOW_CONFIDENCE -> {
+                parameters.putAll(defaultParameters(SCORE_IMAGES));
+                parameters.put("review.directory", "/data/nifi-cnn/review");
+                parameters.put("review.score.threshold", "0.6");
+                parameters.put("review.margin", "0");
+            }
             default -> throw new IllegalArgumentException("Unknown flow " + flowName);
         }
         return parameters;
@@ -120,6 +127,7 @@ public final class FlowTemplates {
             case CLASSIFY_IMAGES -> buildClassifyImages(group);
             case TRAIN_IMAGE_CLASSIFIER -> buildTrainImageClassifier(group);
             case SCORE_IMAGES -> buildScoreImages(group);
+            case REVIEW_LOW_CONFIDENCE -> buildReviewLowConfidence(group);
             default -> throw new IllegalArgumentException("Unknown flow " + flowName);
         }
         return group;
@@ -215,6 +223,57 @@ public final class FlowTemplates {
         client.connect(group, extract, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, score, putPredictions, List.of("success"), "DO_NOT_LOAD_BALANCE");
         client.connect(group, score, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+    }
+
+    /**
+     * score-images with ScoreImageClassifier's review on: each record it is unsure of leaves alone on 'review', naming its image
+     * (filename, absolute.path), which FetchFile reads again and PutFile copies into a folder per predicted label, for a person to
+     * move into the right class folder of the training tree. The review branch stands in its own column left of the main path;
+     * its fetch failures reach the failure branch round the bottom of the canvas, clear of every processor.
+     */
+    private void buildReviewLowConfidence(final String group) throws IOException {
+        final String model = onnxModelService(group);
+        final String reader = client.createControllerService(group, AVRO_READER, "Feature Record Reader", Map.of());
+        final String featureWriter = client.createControllerService(group, AVRO_WRITER, "Feature Record Writer", Map.of());
+        final String writer = client.createControllerService(group, JSON_WRITER, "Prediction Record Writer", Map.of());
+        final String classifier = client.createControllerService(group, CLASSIFIER_MODEL_SERVICE, "Classifier Model",
+                Map.of("Classifier Artifact Path", "#{classifier.model}"));
+        final String list = listFile(group, "#{input.directory}", row(0));
+        final String fetch = fetchFile(group, row(1));
+        final String extract = extractImageFeatures(group, model, featureWriter, row(2));
+        final String score = client.createProcessor(group, SCORE_IMAGE_CLASSIFIER, "ScoreImageClassifier", 0, row(3),
+                Map.of("Classifier Model Service", classifier, "Record Reader", reader, "Record Writer", writer,
+                        "Review Score Threshold", "#{review.score.threshold}", "Review Margin", "#{review.margin}"),
+                Map.of());
+        final String putPredictions = client.createProcessor(group, STANDARD + "PutFile", "Put Predictions", 0, row(4),
+                Map.of("Directory", "#{predictions.directory}", "Conflict Resolution Strategy", "replace"),
+                Map.of("autoTerminatedRelationships", List.of("success", "failure")));
+        final double reviewX = -FAILURE_X / 2 - 250;
+        // File to Fetch keeps its default, ${absolute.path}/${filename}: the review FlowFile names its image. A copy: the input stays.
+        final String fetchReviewed = client.createProcessor(group, STANDARD + "FetchFile", "Fetch Image For Review", reviewX, row(4),
+                Map.of("Completion Strategy", "None"), Map.of());
+        final String putReview = client.createProcessor(group, STANDARD + "PutFile", "Put Into Review Folder", reviewX, row(5),
+                // The image's sub-folder under the input folder is kept, as ${path} elsewhere: equal names in different folders never
+                // collide. (A parameter inside an EL string literal is not replaced: ${#{...}} is EL's own parameter reference.)
+                Map.of("Directory", "#{review.directory}/${cnn.label:replaceAll('[^A-Za-z0-9_.-]+', '_')}/${absolute.path:substringAfter(${#{input.directory}})}",
+                        "Conflict Resolution Strategy", "replace"),
+                Map.of("autoTerminatedRelationships", List.of("success", "failure")));
+        final String failure = failureBranch(group, FAILURE_X, row(1));
+
+        client.connect(group, list, fetch, List.of("success"), "ROUND_ROBIN");
+        client.connect(group, fetch, extract, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, fetch, failure, List.of("not.found", "permission.denied", "failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, extract, score, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, extract, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, score, putPredictions, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, score, failure, List.of("failure"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, score, fetchReviewed, List.of("review"), "DO_NOT_LOAD_BALANCE");
+        client.connect(group, fetchReviewed, putReview, List.of("success"), "DO_NOT_LOAD_BALANCE");
+        final double below = row(6) + 64;
+        final double rightOfFailures = FAILURE_X + 450;
+        client.connect(group, fetchReviewed, failure, List.of("not.found", "permission.denied", "failure"), "DO_NOT_LOAD_BALANCE",
+                List.of(new double[] {reviewX - 150, row(4) + 64}, new double[] {reviewX - 150, below}, new double[] {rightOfFailures, below},
+                        new double[] {rightOfFailures, row(1) + 64}));
     }
 
     /** The feature extractor of the train and score flows, which must agree on layer, pooling and label. */

@@ -3,7 +3,7 @@ package dev.nificnn.systemtests;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -66,8 +66,13 @@ class TemplateLayoutTest {
     private record Connection(String name, Box source, Box destination, List<double[]> path, Box label) {
     }
 
+    /** Every flow FlowTemplates writes into templates/. */
+    static List<String> flows() {
+        return FlowTemplates.NAMES;
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"classify-images", "train-image-classifier", "score-images"})
+    @MethodSource("flows")
     void nothingOverlapsOnTheCanvas(final String flow) throws IOException {
         final JsonNode contents = new ObjectMapper().readTree(TemplatesFolder.flowDefinition(flow).toFile()).path("flowContents");
         assertTrue(contents.path("processGroups").isEmpty(), "The layout check covers one group; " + flow + " has nested groups");
